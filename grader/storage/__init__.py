@@ -1,0 +1,9 @@
+"""The SQLite gradebook: open it, write graded results and overrides, read current grades.
+
+Must not score answers or render reports; it stores and returns result records.
+"""
+
+from grader.storage.database import open_gradebook
+from grader.storage.gradebook import Gradebook
+
+__all__ = ["Gradebook", "open_gradebook"]

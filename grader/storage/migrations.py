@@ -1,0 +1,179 @@
+"""Named, ordered schema migrations for the gradebook, applied when it is opened.
+
+Job: keep the list of migrations and apply, in one transaction, those not yet
+recorded in the `schema_migrations` table (like `sqlite_utils/migrations.py`).
+Must not import the ORM models to build tables: a migration is frozen SQL, so
+that migration 1 still creates the first schema after the models have moved
+on. Must not be edited once released; add a new migration instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, text
+
+from grader.errors import GradebookError
+
+MIGRATIONS_TABLE = "schema_migrations"
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema change: a unique name and the function that applies it."""
+
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _run_statements(statements: Sequence[str]) -> Callable[[Connection], None]:
+    def apply(connection: Connection) -> None:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+
+    return apply
+
+
+_CREATE_GRADEBOOK_TABLES = (
+    """CREATE TABLE students (
+        id VARCHAR NOT NULL,
+        created_at DATETIME NOT NULL,
+        PRIMARY KEY (id)
+    )""",
+    """CREATE TABLE submissions (
+        id INTEGER NOT NULL,
+        student_id VARCHAR NOT NULL,
+        part VARCHAR NOT NULL,
+        source_path VARCHAR,
+        content_hash VARCHAR NOT NULL,
+        first_seen_at DATETIME NOT NULL,
+        PRIMARY KEY (id),
+        CONSTRAINT uq_submissions_student_part_hash UNIQUE (student_id, part, content_hash),
+        FOREIGN KEY(student_id) REFERENCES students (id)
+    )""",
+    """CREATE TABLE grading_runs (
+        id INTEGER NOT NULL,
+        started_at DATETIME NOT NULL,
+        finished_at DATETIME,
+        rubric_path VARCHAR NOT NULL,
+        rubric_hash VARCHAR NOT NULL,
+        tool_version VARCHAR NOT NULL,
+        options JSON NOT NULL,
+        counts JSON,
+        PRIMARY KEY (id)
+    )""",
+    """CREATE TABLE graded_parts (
+        run_id INTEGER NOT NULL,
+        student_id VARCHAR NOT NULL,
+        part VARCHAR NOT NULL,
+        submission_id INTEGER,
+        source_path VARCHAR,
+        problems JSON NOT NULL,
+        recorded_at DATETIME NOT NULL,
+        PRIMARY KEY (run_id, student_id, part),
+        FOREIGN KEY(run_id) REFERENCES grading_runs (id),
+        FOREIGN KEY(student_id) REFERENCES students (id),
+        FOREIGN KEY(submission_id) REFERENCES submissions (id)
+    )""",
+    """CREATE INDEX ix_graded_parts_student_part_run
+        ON graded_parts (student_id, part, run_id)""",
+    """CREATE TABLE question_results (
+        id INTEGER NOT NULL,
+        run_id INTEGER NOT NULL,
+        student_id VARCHAR NOT NULL,
+        submission_id INTEGER,
+        part VARCHAR NOT NULL,
+        question_id VARCHAR NOT NULL,
+        points FLOAT NOT NULL,
+        max_points FLOAT NOT NULL,
+        status VARCHAR NOT NULL,
+        answer_text TEXT NOT NULL,
+        answer_read JSON,
+        convention VARCHAR,
+        diagnosis VARCHAR,
+        feedback TEXT NOT NULL,
+        expected JSON,
+        review_reason VARCHAR,
+        details JSON NOT NULL,
+        PRIMARY KEY (id),
+        CONSTRAINT uq_question_results_run_student_question
+            UNIQUE (run_id, student_id, question_id),
+        FOREIGN KEY(run_id) REFERENCES grading_runs (id),
+        FOREIGN KEY(student_id) REFERENCES students (id),
+        FOREIGN KEY(submission_id) REFERENCES submissions (id)
+    )""",
+    """CREATE TABLE overrides (
+        id INTEGER NOT NULL,
+        student_id VARCHAR NOT NULL,
+        question_id VARCHAR NOT NULL,
+        points FLOAT NOT NULL,
+        reason TEXT NOT NULL,
+        actor VARCHAR NOT NULL,
+        created_at DATETIME NOT NULL,
+        active BOOLEAN NOT NULL,
+        PRIMARY KEY (id),
+        FOREIGN KEY(student_id) REFERENCES students (id)
+    )""",
+    """CREATE INDEX ix_overrides_student_question ON overrides (student_id, question_id)""",
+    """CREATE UNIQUE INDEX uq_overrides_one_active
+        ON overrides (student_id, question_id) WHERE active""",
+    """CREATE TABLE audit_log (
+        id INTEGER NOT NULL,
+        at DATETIME NOT NULL,
+        actor VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        student_id VARCHAR,
+        question_id VARCHAR,
+        "before" JSON,
+        "after" JSON,
+        PRIMARY KEY (id)
+    )""",
+    """CREATE INDEX ix_audit_log_student ON audit_log (student_id)""",
+)
+
+# In order of application. Append only; never rename, reorder or edit a released entry.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_create_gradebook_tables", _run_statements(_CREATE_GRADEBOOK_TABLES)),
+)
+
+
+def applied_migrations(connection: Connection) -> list[str]:
+    """Names already recorded in the gradebook, in the order they were applied."""
+    rows = connection.execute(text(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY rowid"))
+    return [name for (name,) in rows]
+
+
+def apply_migrations(
+    connection: Connection, migrations: Sequence[Migration] = MIGRATIONS
+) -> list[str]:
+    """Apply the migrations not yet recorded; return their names.
+
+    The caller owns the transaction: run this inside one (ideally BEGIN
+    IMMEDIATE) so that a failed migration leaves nothing behind and two
+    processes opening a new gradebook at once do not both migrate it.
+    """
+    connection.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
+        "name VARCHAR NOT NULL PRIMARY KEY, applied_at DATETIME NOT NULL)"
+    )
+    already = applied_migrations(connection)
+    known = {migration.name for migration in migrations}
+    unknown = [name for name in already if name not in known]
+    if unknown:
+        raise GradebookError(
+            f"written by a newer hw-grader (unknown migrations: {', '.join(unknown)})",
+            hint="upgrade hw-grader, or use a new gradebook file",
+        )
+    newly_applied: list[str] = []
+    for migration in migrations:
+        if migration.name in already:
+            continue
+        migration.apply(connection)
+        connection.execute(
+            text(f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES (:name, :at)"),
+            {"name": migration.name, "at": datetime.now(UTC).isoformat(sep=" ")},
+        )
+        newly_applied.append(migration.name)
+    return newly_applied

@@ -1,0 +1,186 @@
+"""SQLAlchemy 2.0 typed ORM models of the gradebook tables.
+
+Job: describe the tables and their constraints, and convert timestamps to and
+from UTC. Must not open engines or sessions, run queries, or create tables:
+the schema is created by named migrations (`migrations.py`), and these models
+must stay in step with them (a test compares the two).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime; SQLite keeps no zone, so it is stored as naive UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the gradebook stores aware UTC times")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every gradebook table."""
+
+    # Every model here maps one plain Table; saying so lets Core inserts type-check.
+    __table__: ClassVar[Table]
+
+
+class StudentRow(Base):
+    """A student who has been graded at least once."""
+
+    __tablename__ = "students"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SubmissionRow(Base):
+    """One distinct file a student handed in for a part, identified by its content hash."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint(
+            "student_id", "part", "content_hash", name="uq_submissions_student_part_hash"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"))
+    part: Mapped[str] = mapped_column(String)  # "written" or "notebooks"
+    source_path: Mapped[str | None] = mapped_column(String)  # where it was first seen
+    content_hash: Mapped[str] = mapped_column(String)  # sha256 hex of the file bytes
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GradingRunRow(Base):
+    """One invocation of the grader over a batch of submissions."""
+
+    __tablename__ = "grading_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rubric_path: Mapped[str] = mapped_column(String)
+    rubric_hash: Mapped[str] = mapped_column(String)
+    tool_version: Mapped[str] = mapped_column(String)
+    options: Mapped[Any] = mapped_column(JSON)
+    counts: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+
+
+class GradedPartRow(Base):
+    """Which file a run graded for one student's part, and that submission's problems."""
+
+    __tablename__ = "graded_parts"
+    __table_args__ = (
+        # Finds the latest run per (student, part) without scanning every run.
+        Index("ix_graded_parts_student_part_run", "student_id", "part", "run_id"),
+    )
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("grading_runs.id"), primary_key=True)
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    part: Mapped[str] = mapped_column(String, primary_key=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    source_path: Mapped[str | None] = mapped_column(String)  # as given in this run
+    problems: Mapped[Any] = mapped_column(JSON)  # list of submission-level messages
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuestionResultRow(Base):
+    """What one run decided for one question of one student, before overrides."""
+
+    __tablename__ = "question_results"
+    __table_args__ = (
+        UniqueConstraint(
+            "run_id", "student_id", "question_id", name="uq_question_results_run_student_question"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("grading_runs.id"))
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    part: Mapped[str] = mapped_column(String)
+    question_id: Mapped[str] = mapped_column(String)
+    points: Mapped[float] = mapped_column(Float)
+    max_points: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String)  # a results.Status value
+    answer_text: Mapped[str] = mapped_column(Text)
+    answer_read: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    convention: Mapped[str | None] = mapped_column(String)
+    diagnosis: Mapped[str | None] = mapped_column(String)
+    feedback: Mapped[str] = mapped_column(Text)
+    expected: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    review_reason: Mapped[str | None] = mapped_column(String)  # a results.ReviewReason value
+    details: Mapped[Any] = mapped_column(JSON)
+
+
+class OverrideRow(Base):
+    """Points a person set for a (student, question); only the active one counts."""
+
+    __tablename__ = "overrides"
+    __table_args__ = (
+        Index("ix_overrides_student_question", "student_id", "question_id"),
+        # At most one active override per pair, whatever code writes the table.
+        Index(
+            "uq_overrides_one_active",
+            "student_id",
+            "question_id",
+            unique=True,
+            sqlite_where=text("active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"))
+    question_id: Mapped[str] = mapped_column(String)
+    points: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditRow(Base):
+    """One change to the gradebook: who, when, what, and the state before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_student", "student_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String)
+    action: Mapped[str] = mapped_column(String)  # "graded", "override"
+    # No foreign keys: the log must outlive anything it mentions.
+    student_id: Mapped[str | None] = mapped_column(String)
+    question_id: Mapped[str | None] = mapped_column(String)
+    before: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
