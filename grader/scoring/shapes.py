@@ -1,0 +1,75 @@
+"""Score tensor-shape answers ([H, W, C]) against the computed key, accepting each named convention.
+
+Shapes quoted from the question itself (the input tensor, the filter) are
+ignored when the answer also gives others, since students restate them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from grader.reading import FoundShape
+from grader.reference.answer_key import QuestionKey, to_jsonable
+from grader.results import QuestionResult, ReviewReason
+from grader.rubric.model import ExactQuestion
+from grader.scoring.compare import matching_mistake
+from grader.scoring.outcome import exact_result, unreadable_result
+
+
+def _dimension_share(got: tuple[Fraction, ...], expected: tuple[Fraction, ...]) -> float:
+    """Share of dimensions right; an H×W answer without depth is compared on H and W."""
+    if len(got) == len(expected):
+        return sum(1 for g, e in zip(got, expected, strict=True) if g == e) / len(expected)
+    if len(got) == len(expected) - 1:
+        return sum(1 for g, e in zip(got, expected[:-1], strict=True) if g == e) / len(expected)
+    return 0.0
+
+
+def score_shape(
+    question_id: str,
+    question: ExactQuestion,
+    key: QuestionKey,
+    answer_text: str,
+    shapes: Sequence[FoundShape],
+    *,
+    review_below: float,
+) -> QuestionResult:
+    """Any accepted convention's shape is full credit; hedged answers go to a person."""
+    first_expected = to_jsonable(key.accepted[0].value)
+    quoted = {tuple(Fraction(d) for d in s) for s in key.parameter_shapes}
+    given = [s for s in shapes if s.dims not in quoted] or list(shapes)
+    if not given:
+        return unreadable_result(
+            question_id, question, answer_text, first_expected, "a tensor shape"
+        )
+
+    matched = [(s, a) for s in given for a in key.accepted if s.dims == a.value]
+    if matched:
+        conventions = list(dict.fromkeys(a.convention for _, a in matched))
+        others = {s.dims for s in given} - {a.value for _, a in matched}
+        stray_mistakes = [m for m in key.mistakes if m.value in others]
+        confidence = min(s.confidence for s, _ in matched)
+        hedged = bool(others) and not all(len(d) < 3 for d in others)
+        return exact_result(
+            question_id, question, answer_text=answer_text, share=1.0,
+            answer_read=[to_jsonable(s.dims) for s in given], expected=to_jsonable(matched[0][1].value),
+            convention=" and ".join(conventions), confidence=confidence, review_below=review_below,
+            review_reason=ReviewReason.AMBIGUOUS if hedged else None,
+            review_note="the answer also gives another shape"
+            + (f" ({stray_mistakes[0].name})" if stray_mistakes else ""),
+        )  # fmt: skip
+
+    chosen = given[-1]
+    best = max(key.accepted, key=lambda a: _dimension_share(chosen.dims, a.value))
+    share = question.partial.entries * _dimension_share(chosen.dims, best.value)
+    mistake = matching_mistake(chosen.dims, key.mistakes)
+    if mistake is not None:
+        share = max(share, question.partial.mistakes.get(mistake.name, 0.0))
+    details = {"shape": {"got": to_jsonable(chosen.dims), "expected": to_jsonable(best.value)}}
+    return exact_result(
+        question_id, question, answer_text=answer_text, share=share,
+        answer_read=[to_jsonable(s.dims) for s in given], expected=to_jsonable(best.value),
+        diagnosis=mistake.name if mistake else None, details=details,
+        confidence=chosen.confidence, review_below=review_below,
+    )  # fmt: skip
