@@ -1,0 +1,26 @@
+"""Reports: per-student feedback (Markdown, HTML), the class summary, and gradebook exports.
+
+Everything here turns StudentGrades into text or files. Nothing here scores,
+reads submissions or touches the gradebook database; callers load grades
+and question metadata and pass them in.
+"""
+
+from grader.reports.exports import csv_safe_text, export_csv, export_json
+from grader.reports.files import ReportError, report_file_stems, write_reports
+from grader.reports.questions import QuestionInfo
+from grader.reports.student import render_student_html, render_student_markdown
+from grader.reports.summary import render_class_summary_html, render_class_summary_markdown
+
+__all__ = [
+    "QuestionInfo",
+    "ReportError",
+    "csv_safe_text",
+    "export_csv",
+    "export_json",
+    "render_class_summary_html",
+    "render_class_summary_markdown",
+    "render_student_html",
+    "render_student_markdown",
+    "report_file_stems",
+    "write_reports",
+]

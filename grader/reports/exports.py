@@ -1,0 +1,90 @@
+"""Gradebook exports: JSON for tools and CSV for an LMS gradebook import.
+
+Both are pure functions from StudentGrades to text, in a stable order
+(students and questions in natural id order). They must not write files or
+include student answers: only ids, points, statuses, conventions and feedback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from grader.reports.questions import natural_key
+from grader.reports.values import as_status, format_number
+from grader.results import GradedQuestion, StudentGrades
+
+# A spreadsheet runs a cell starting with one of these as a formula ("=HYPERLINK(...)").
+# Tab and carriage return are on OWASP's list too: some importers strip them first.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _json_number(value: float) -> int | float:
+    """A whole number as a JSON int (2, not 2.0); non-finite values are refused by json.dumps."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _question_record(question: GradedQuestion) -> dict[str, Any]:
+    status = as_status(question.status)
+    return {
+        "id": question.question_id,
+        "points": _json_number(question.points),
+        "max_points": _json_number(question.max_points),
+        "status": status.value if status is not None else str(question.status),
+        "convention": question.convention,
+        "feedback": question.feedback,
+        "overridden": bool(question.overridden),
+    }
+
+
+def export_json(all_grades: Sequence[StudentGrades]) -> str:
+    """All students' points per question as JSON: {"students": [{student, total, max_total, questions}]}.
+
+    Raises ValueError when a score is NaN or infinite, rather than writing invalid JSON.
+    """
+    students = [
+        {
+            "student": grades.student_id,
+            "total": _json_number(grades.total),
+            "max_total": _json_number(grades.max_total),
+            "questions": [
+                _question_record(q)
+                for q in sorted(grades.questions, key=lambda q: natural_key(q.question_id))
+            ],
+        }
+        for grades in sorted(all_grades, key=lambda g: natural_key(g.student_id))
+    ]
+    return json.dumps({"students": students}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def csv_safe_text(text: str) -> str:
+    """Text that a spreadsheet shows as text: a leading formula character gets a quote prefix."""
+    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
+
+
+def export_csv(all_grades: Sequence[StudentGrades], question_ids: Sequence[str]) -> str:
+    """One row per student: student, the points of each listed question, total, max_total.
+
+    A question the student lacks is an empty cell. total and max_total cover all the
+    student's questions, listed or not. Lines end with "\\n".
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *question_ids, "total", "max_total"])
+    for grades in sorted(all_grades, key=lambda g: natural_key(g.student_id)):
+        points = {q.question_id: format_number(q.points) for q in grades.questions}
+        writer.writerow(
+            [
+                csv_safe_text(grades.student_id),
+                *(points.get(qid, "") for qid in question_ids),
+                format_number(grades.total),
+                format_number(grades.max_total),
+            ]
+        )
+    return buffer.getvalue()

@@ -1,0 +1,147 @@
+"""Per-student feedback reports (Markdown and self-contained HTML) built from StudentGrades.
+
+Builds one display view per student and hands it to the templates. It must
+not score, change points or read files: what the gradebook holds is what
+the student sees, with the expected answer shown only where the rubric
+allows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from grader.reports.questions import QuestionInfo, ordered_question_ids, unknown_question
+from grader.reports.templating import html_environment, markdown_environment
+from grader.reports.values import (
+    NO_VALUE,
+    DifferingEntry,
+    Evidence,
+    ValueView,
+    as_status,
+    concept_evidence,
+    differing_entries,
+    format_number,
+    marked_paths,
+    review_reason_words,
+    shown_text,
+    status_words,
+    view_value,
+)
+from grader.results import GradedQuestion, Status, StudentGrades
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """Everything one question section of a report shows."""
+
+    question_id: str
+    title: str
+    kind: str
+    points: str
+    max_points: str
+    status: str  # the stored status value, used as a CSS class
+    status_words: str
+    review_reason_words: str | None
+    answer_text: str
+    answer: ValueView
+    convention: str | None
+    diagnosis: str | None
+    differing: tuple[DifferingEntry, ...]
+    feedback: str
+    expected: ValueView  # NO_VALUE unless the rubric allows showing it
+    evidence: tuple[Evidence, ...]
+    overridden: bool
+    override_reason: str | None
+    suggested_points: str | None
+
+
+@dataclass(frozen=True)
+class StudentView:
+    student_id: str
+    run_id: int
+    source_path: str | None
+    total: str
+    max_total: str
+    problems: tuple[str, ...]
+    awaiting_review: int
+    questions: tuple[QuestionView, ...]
+
+
+def question_view(question: GradedQuestion, info: QuestionInfo) -> QuestionView:
+    """The display view of one graded question; hides the expected answer unless allowed."""
+    differing = differing_entries(question.details)
+    marked = marked_paths(differing)
+    if not info.show_expected:  # the expected value of a differing entry is part of the answer key
+        differing = tuple(replace(entry, expected=None) for entry in differing)
+    status = as_status(question.status)
+    expected = (
+        view_value(question.expected, question_kind=info.kind, marked=marked)
+        if info.show_expected
+        else NO_VALUE
+    )
+    suggested = question.suggested_points if question.overridden else None
+    return QuestionView(
+        question_id=question.question_id,
+        title=info.title,
+        kind=info.kind,
+        points=format_number(question.points),
+        max_points=format_number(question.max_points),
+        status=str(status.value if status is not None else question.status),
+        status_words=status_words(question.status),
+        review_reason_words=(
+            review_reason_words(question.review_reason) if status is Status.NEEDS_REVIEW else None
+        ),
+        answer_text=shown_text(question.answer_text or ""),
+        answer=view_value(question.answer_read, question_kind=info.kind, marked=marked),
+        convention=question.convention or None,
+        diagnosis=question.diagnosis or None,
+        differing=differing,
+        feedback=question.feedback or "",
+        expected=expected,
+        evidence=concept_evidence(question.details),
+        overridden=bool(question.overridden),
+        override_reason=question.override_reason or None,
+        suggested_points=format_number(suggested) if suggested is not None else None,
+    )
+
+
+def student_view(grades: StudentGrades, questions: Mapping[str, QuestionInfo]) -> StudentView:
+    """The display view of a student's grades, questions in rubric order."""
+    by_id = {q.question_id: q for q in grades.questions}
+    order = ordered_question_ids(by_id, questions)
+    views = tuple(
+        question_view(by_id[qid], questions.get(qid) or unknown_question(qid)) for qid in order
+    )
+    return StudentView(
+        student_id=grades.student_id,
+        run_id=grades.run_id,
+        source_path=grades.source_path,
+        total=format_number(grades.total),
+        max_total=format_number(grades.max_total),
+        problems=tuple(grades.problems),
+        awaiting_review=sum(1 for q in views if q.status == Status.NEEDS_REVIEW.value),
+        questions=views,
+    )
+
+
+def render_student_reports(
+    grades: StudentGrades, questions: Mapping[str, QuestionInfo]
+) -> tuple[str, str]:
+    """Both reports of one student, (Markdown, HTML), from one view: what write_reports uses."""
+    view = student_view(grades, questions)
+    markdown = markdown_environment().get_template("student.md.j2").render(student=view)
+    page = html_environment().get_template("student.html.j2").render(student=view)
+    return markdown, page
+
+
+def render_student_markdown(grades: StudentGrades, questions: Mapping[str, QuestionInfo]) -> str:
+    """A student's feedback report as Markdown; student text sits in code blocks or is escaped."""
+    template = markdown_environment().get_template("student.md.j2")
+    return template.render(student=student_view(grades, questions))
+
+
+def render_student_html(grades: StudentGrades, questions: Mapping[str, QuestionInfo]) -> str:
+    """A student's feedback report as one self-contained HTML page (inline CSS, no URLs)."""
+    template = html_environment().get_template("student.html.j2")
+    return template.render(student=student_view(grades, questions))
