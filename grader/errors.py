@@ -11,7 +11,9 @@ from pathlib import Path
 class GraderError(Exception):
     """Base class: a problem a user can cause and fix."""
 
-    def __init__(self, message: str, *, path: Path | str | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: Path | str | None = None, hint: str | None = None
+    ) -> None:
         self.message = message
         self.path = str(path) if path is not None else None
         self.hint = hint

@@ -13,12 +13,14 @@ from grader.reading.cells import split_number_row
 from grader.reading.found import (
     CLEAN,
     MISMATCHED_SIDES,
+    OCR_REPAIRED,
     RAGGED,
     ArrayCandidate,
     ArrayValues,
     is_array_shape,
     rectangular,
 )
+from grader.reading.ocr import repair_ocr_digits
 
 MAX_LIST_CHARS = 20_000
 MAX_DEPTH = 3
@@ -30,10 +32,11 @@ _Node = tuple[Fraction, ...] | list["_Node"]
 
 
 class _Mismatch:
-    """Collects whether any cell "a = b" had differing sides while parsing."""
+    """Collects, while parsing, whether any cell "a = b" had differing sides or needed an OCR repair."""
 
     def __init__(self) -> None:
         self.seen = False
+        self.ocr_repaired = False
 
 
 def find_nested_lists(text: str, *, min_depth: int) -> list[ArrayCandidate]:
@@ -45,7 +48,7 @@ def find_nested_lists(text: str, *, min_depth: int) -> list[ArrayCandidate]:
         parsed = _parse_list(text, position, 1, mismatch)
         if parsed is not None:
             node, end = parsed
-            candidate = _candidate(node, position, end, min_depth, mismatch.seen)
+            candidate = _candidate(node, position, end, min_depth, mismatch)
             if candidate is not None:
                 found.append(candidate)
                 position = text.find("[", end)
@@ -55,7 +58,7 @@ def find_nested_lists(text: str, *, min_depth: int) -> list[ArrayCandidate]:
 
 
 def _candidate(
-    node: _Node, start: int, end: int, min_depth: int, mismatched: bool
+    node: _Node, start: int, end: int, min_depth: int, mismatch: _Mismatch
 ) -> ArrayCandidate | None:
     depth = _depth(node)
     if depth < min_depth:
@@ -64,8 +67,10 @@ def _candidate(
     if values is None or not is_array_shape(shape):
         return None
     confidence = CLEAN
-    if mismatched:
-        confidence = MISMATCHED_SIDES
+    if mismatch.ocr_repaired:
+        confidence = OCR_REPAIRED
+    if mismatch.seen:
+        confidence = min(confidence, MISMATCHED_SIDES)
     if ragged:
         confidence = RAGGED
     return ArrayCandidate(
@@ -146,10 +151,12 @@ def _parse_leaf(
 
 
 def _read_row(content: str, mismatch: _Mismatch) -> tuple[Fraction, ...] | None:
+    content, repaired = repair_ocr_digits(content)
     number_row = split_number_row(content.strip().rstrip(","))
     if number_row is None:
         return None
     mismatch.seen = mismatch.seen or number_row.mismatched
+    mismatch.ocr_repaired = mismatch.ocr_repaired or repaired
     return number_row.values
 
 

@@ -71,7 +71,8 @@ class AnswerGrader:
                 question,
                 self._compiled[question_id],
                 answer_text,
-                has_shape_example=any(len(s.dims) == 3 for s in extract_shapes(answer_text)),
+                has_shape_example=any(kp.shape_example for kp in question.key_points)
+                and any(len(s.dims) == 3 for s in extract_shapes(answer_text)),
             )
         result = self._grade_exact(question_id, question, answer_text, review_below)
         if not self.rubric.shows_expected(question_id):

@@ -78,11 +78,17 @@ def score_matrix(
         details["differing_entries"] = differences
     elif chosen.shape != shape_of(best.value):
         details["shape"] = {"got": list(chosen.shape), "expected": list(shape_of(best.value))}
+    # A wrong-sized matrix that no computed mistake explains is more often a misreading
+    # (a fragment, a damaged grid) than an answer: a person looks before it costs marks.
+    unexplained = mistake is None and chosen.shape not in accepted_shapes
+    shown = "×".join(str(n) for n in chosen.shape)
     return exact_result(
         question_id, question, answer_text=answer_text, share=share,
         answer_read=to_jsonable(chosen.values), expected=to_jsonable(best.value),
         diagnosis=mistake.name if mistake else None, details=details,
         confidence=chosen.confidence, review_below=review_below,
+        review_reason=ReviewReason.AMBIGUOUS if unexplained else None,
+        review_note=f"the answer was read as a {shown} matrix, which no usual mistake explains",
     )  # fmt: skip
 
 
@@ -142,7 +148,8 @@ def score_tensor(
         single = matrices[-1]
         mistake = matching_mistake(single.values, key.mistakes)
         share = max(
-            (_partial_share(single.values, v, question) for v in expected.values()), default=0.0
+            1.0 if single.values == v else _partial_share(single.values, v, question)
+            for v in expected.values()
         )
         share = share / len(names)
         if mistake is not None:

@@ -22,29 +22,39 @@ def normalise(text: str) -> str:
     return " " + NON_WORD.sub(" ", text.lower()).strip() + " "
 
 
-def _keyword_pattern(keyword: str) -> str:
-    stem = keyword.rstrip("*")
-    words = normalise(stem).split()
-    body = r"\s".join(re.escape(w) for w in words)
-    tail = r"[a-z0-9]*" if keyword.endswith("*") else ""
-    return rf"(?<= ){body}{tail}(?= )"
+@dataclass(frozen=True)
+class KeywordGroup:
+    """Synonyms as normalised needles: " word " for whole words, " stem" for a trailing *."""
+
+    needles: tuple[str, ...]
+
+    def find(self, text: str) -> str | None:
+        """The word of `text` (normalised, space-padded) that matched, or None."""
+        for needle in self.needles:
+            index = text.find(needle)
+            if index >= 0:
+                return text[index + 1 : text.index(" ", index + len(needle) - 1)].strip()
+        return None
+
+
+def _needle(keyword: str) -> str:
+    words = normalise(keyword.rstrip("*")).strip()
+    # Plain substring search on space-padded text is word-bounded and far faster than regexes.
+    return f" {words}" if keyword.endswith("*") else f" {words} "
 
 
 @dataclass(frozen=True)
 class CompiledKeyPoint:
-    """A key point with one compiled alternation per keyword group."""
+    """A key point with its keyword groups ready for matching."""
 
     key_point: KeyPoint
-    groups: tuple[re.Pattern[str], ...]
+    groups: tuple[KeywordGroup, ...]
 
 
 def compile_key_points(question: ConceptQuestion) -> tuple[CompiledKeyPoint, ...]:
     return tuple(
         CompiledKeyPoint(
-            kp,
-            tuple(
-                re.compile("|".join(_keyword_pattern(w) for w in group)) for group in kp.keywords
-            ),
+            kp, tuple(KeywordGroup(tuple(_needle(w) for w in group)) for group in kp.keywords)
         )
         for kp in question.key_points
     )
@@ -68,14 +78,14 @@ def suggest_key_points(
     evidence: list[dict[str, Any]] = []
     points = 0.0
     for point in compiled:
-        hits = [match.group(0) if (match := group.search(text)) else None for group in point.groups]
+        hits = [group.find(text) for group in point.groups]
         is_covered = all(hit is not None for hit in hits)
         if not is_covered and point.key_point.shape_example and has_shape_example:
             is_covered = True
             hits = [hit or "(shape example)" for hit in hits]
         best_sentence, best_count = "", 0
         for raw, sentence in sentences:
-            count = sum(1 for group in point.groups if group.search(sentence))
+            count = sum(1 for group in point.groups if group.find(sentence) is not None)
             if count > best_count:
                 best_sentence, best_count = " ".join(raw.split()), count
         covered.append(is_covered)
@@ -86,7 +96,7 @@ def suggest_key_points(
                 "key_point": point.key_point.text,
                 "points": point.key_point.points,
                 "covered": is_covered,
-                "keywords": [hit.strip() for hit in hits if hit],
+                "keywords": [hit for hit in hits if hit],
                 "sentence": best_sentence,
             }
         )

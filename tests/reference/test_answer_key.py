@@ -34,7 +34,12 @@ def test_q2_zero_padding_same_size(key):
 def test_q3_dilated_accepts_both_paddings(key):
     assert accepted(key, "q3") == {
         "padding=1": [[24, 24], [20, 20]],
-        "padding=2 (same)": [[20, 20, 20, 20], [24, 24, 24, 24], [20, 20, 20, 20], [24, 24, 24, 24]],
+        "padding=2 (same)": [
+            [20, 20, 20, 20],
+            [24, 24, 24, 24],
+            [20, 20, 20, 20],
+            [24, 24, 24, 24],
+        ],
     }
 
 
@@ -44,7 +49,9 @@ def test_q7_q8_shapes_valid_and_same(key):
 
 
 def test_q11_max_pool_channel_first(key):
-    assert accepted(key, "q11") == {"2×2 max pooling, stride 2": [[[1, 1], [1, 1]], [[2, 2], [2, 2]], [[2, 2], [4, 4]]]}
+    assert accepted(key, "q11") == {
+        "2×2 max pooling, stride 2": [[[1, 1], [1, 1]], [[2, 2], [2, 2]], [[2, 2], [4, 4]]]
+    }
     assert key["q11"].channel_names == ("R", "G", "B")
 
 
@@ -54,13 +61,18 @@ def test_mistakes_are_computed_not_typed(key):
     assert mistakes["only the B channel used (image treated as a 2-D matrix)"][0] == [6, 9, 9, 6]
     q8 = {m.name: to_jsonable(m.value) for m in key["q8"].mistakes}
     assert q8["output size not floored (not an integer)"] == ["127/2", "127/2", 16]
-    stride_ignored = [to_jsonable(m.value) for m in key["q8"].mistakes if m.name == "stride ignored"]
+    stride_ignored = [
+        to_jsonable(m.value) for m in key["q8"].mistakes if m.name == "stride ignored"
+    ]
     assert stride_ignored == [[126, 126, 16], [128, 128, 16]]
 
 
 def test_key_follows_the_parameters(tmp_path):
     """Change the image in the parameters file and the key changes with it."""
-    text = PARAMETERS.read_text().replace("[2, 2, 2, 2], [2, 2, 2, 2], [2, 2, 2, 2], [2, 2, 2, 2]", "[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]")
+    text = PARAMETERS.read_text().replace(
+        "[2, 2, 2, 2], [2, 2, 2, 2], [2, 2, 2, 2], [2, 2, 2, 2]",
+        "[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]",
+    )
     changed = tmp_path / "parameters.toml"
     changed.write_text(text)
     key = compute_key(load_parameters(changed))
@@ -69,7 +81,9 @@ def test_key_follows_the_parameters(tmp_path):
 
 def test_bad_parameters_name_the_file_and_field(tmp_path):
     broken = tmp_path / "parameters.toml"
-    broken.write_text(PARAMETERS.read_text().replace("operation = \"conv_shape\"", "operation = \"conv3d\"", 1))
+    broken.write_text(
+        PARAMETERS.read_text().replace('operation = "conv_shape"', 'operation = "conv3d"', 1)
+    )
     with pytest.raises(ParametersError) as info:
         load_parameters(broken)
     assert str(broken) in info.value.one_line()

@@ -60,8 +60,12 @@ def pool_cases(draw: st.DrawFn):
 @given(pool_cases())
 def test_max_pool_matches_torch(case):
     image, kernel, stride, padding = case
-    exact = exact_ops.max_pool2d(exact_ops.exact_array(image), kernel, stride=stride, padding=padding)
-    expected = F.max_pool2d(torch.tensor(image, dtype=torch.float64)[None], kernel, stride, padding)[0]
+    exact = exact_ops.max_pool2d(
+        exact_ops.exact_array(image), kernel, stride=stride, padding=padding
+    )
+    expected = F.max_pool2d(
+        torch.tensor(image, dtype=torch.float64)[None], kernel, stride, padding
+    )[0]
     assert exact.shape == tuple(expected.shape)
     assert [int(v) for v in exact.flat] == [int(v) for v in expected.flatten().tolist()]
 
@@ -70,8 +74,12 @@ def test_max_pool_matches_torch(case):
 @given(pool_cases())
 def test_avg_pool_is_exact_and_matches_torch(case):
     image, kernel, stride, padding = case
-    exact = exact_ops.avg_pool2d(exact_ops.exact_array(image), kernel, stride=stride, padding=padding)
-    expected = F.avg_pool2d(torch.tensor(image, dtype=torch.float64)[None], kernel, stride, padding)[0]
+    exact = exact_ops.avg_pool2d(
+        exact_ops.exact_array(image), kernel, stride=stride, padding=padding
+    )
+    expected = F.avg_pool2d(
+        torch.tensor(image, dtype=torch.float64)[None], kernel, stride, padding
+    )[0]
     assert exact.shape == tuple(expected.shape)
     assert all(isinstance(v, Fraction) for v in exact.flat)
     assert np.allclose([float(v) for v in exact.flat], expected.flatten().tolist())
@@ -91,13 +99,28 @@ def test_output_size_matches_torch(size, kernel, stride, padding, dilation):
     conv = torch.nn.Conv2d(1, 1, kernel, stride=stride, padding=padding, dilation=dilation)
     with torch.no_grad():
         out = conv(torch.zeros(1, 1, size, 1 + 2 * 0 + span))
-    assert exact_ops.output_size(size, kernel, stride=stride, padding=padding, dilation=dilation) == out.shape[2]
+    assert (
+        exact_ops.output_size(size, kernel, stride=stride, padding=padding, dilation=dilation)
+        == out.shape[2]
+    )
 
 
 def test_conv_output_shape_valid_and_same():
-    assert exact_ops.conv_output_shape((128, 128, 32), 16, 3, stride=1, padding="valid") == (126, 126, 16)
-    assert exact_ops.conv_output_shape((128, 128, 32), 16, 3, stride=2, padding="valid") == (63, 63, 16)
-    assert exact_ops.conv_output_shape((128, 128, 32), 16, 3, stride=2, padding="same") == (64, 64, 16)
+    assert exact_ops.conv_output_shape((128, 128, 32), 16, 3, stride=1, padding="valid") == (
+        126,
+        126,
+        16,
+    )
+    assert exact_ops.conv_output_shape((128, 128, 32), 16, 3, stride=2, padding="valid") == (
+        63,
+        63,
+        16,
+    )
+    assert exact_ops.conv_output_shape((128, 128, 32), 16, 3, stride=2, padding="same") == (
+        64,
+        64,
+        16,
+    )
     assert exact_ops.unfloored_output_size(128, 3, stride=2) == Fraction(127, 2)
 
 

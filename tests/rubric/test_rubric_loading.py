@@ -84,13 +84,20 @@ def test_kind_not_matching_the_key(tmp_path):
 
 
 def test_concept_points_must_match_key_points(tmp_path):
-    line = error_line(tmp_path, GOOD.replace("points = 2\n[[", "points = 3\n[[").replace("total_points = 5", "total_points = 6"))
+    line = error_line(
+        tmp_path,
+        GOOD.replace("points = 2\n[[", "points = 3\n[[").replace(
+            "total_points = 5", "total_points = 6"
+        ),
+    )
     assert "question q4" in line
     assert "key points add up to 2 but the question is worth 3" in line
 
 
 def test_partial_shares_over_one(tmp_path):
-    line = error_line(tmp_path, GOOD.replace("shape = 0.2, entries = 0.5", "shape = 0.6, entries = 0.5"))
+    line = error_line(
+        tmp_path, GOOD.replace("shape = 0.2, entries = 0.5", "shape = 0.6, entries = 0.5")
+    )
     assert "question q1" in line
     assert "partial.shape + partial.entries must not exceed 1" in line
 
@@ -108,7 +115,12 @@ def test_bad_toml_and_missing_file(tmp_path):
 
 
 def test_bad_question_id(tmp_path):
-    line = error_line(tmp_path, GOOD.replace("[questions.q4]", "[questions.four]").replace("questions.q4.key", "questions.four.key"))
+    line = error_line(
+        tmp_path,
+        GOOD.replace("[questions.q4]", "[questions.four]").replace(
+            "questions.q4.key", "questions.four.key"
+        ),
+    )
     assert "question four: question ids must look like q1, q2" in line
 
 

@@ -1,0 +1,222 @@
+"""Grade a folder of submissions: read and score each student, store one run, write the reports.
+
+The flow is one-way: files → `SubmissionResult`s → gradebook → reports read
+back from the gradebook (so overrides always show). Nothing here raises for
+one student's bad file; it becomes that student's stored status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from grader import __version__
+from grader.errors import GraderError, SubmissionReadError
+from grader.pipeline.submissions import choose_written_file, find_students
+from grader.reading import read_written_file, split_into_questions
+from grader.reports import QuestionInfo, write_reports
+from grader.results import QuestionResult, ReviewReason, Status, SubmissionResult
+from grader.rubric.model import Rubric
+from grader.scoring import AnswerGrader
+from grader.storage import Gradebook
+
+Part = Literal["all", "written", "notebooks"]
+STORE_BATCH = 250  # submissions per database transaction
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """What to grade. Defaults grade every part of every student."""
+
+    only: Part = "all"
+    student: str | None = None
+    max_file_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass
+class GradingSummary:
+    """What a run did, for the CLI's table and exit code."""
+
+    run_id: int
+    students: int = 0
+    points: dict[str, float] = field(default_factory=dict)
+    max_points: float = 0.0
+    needs_attention: dict[str, list[str]] = field(default_factory=dict)  # student → reasons
+    concept_reviews: int = 0
+    report_paths: list[Path] = field(default_factory=list)
+
+
+def question_infos(rubric: Rubric) -> dict[str, QuestionInfo]:
+    """What reports need to know about each question."""
+    return {
+        qid: QuestionInfo(qid, q.title, q.kind, rubric.shows_expected(qid))
+        for qid, q in rubric.questions.items()
+    }
+
+
+def _whole_submission(
+    grader: AnswerGrader, status: Status, message: str, reason: ReviewReason | None = None
+) -> tuple[QuestionResult, ...]:
+    """The same status and message for every question (unreadable file, no file...)."""
+    return tuple(
+        QuestionResult(
+            question_id=qid,
+            points=0.0,
+            max_points=question.points,
+            status=status,
+            feedback=message,
+            review_reason=reason,
+        )
+        for qid, question in grader.rubric.questions.items()
+    )
+
+
+def grade_written_submission(
+    student_id: str, student_dir: Path, grader: AnswerGrader, *, max_file_bytes: int
+) -> SubmissionResult:
+    """Read and score one student's written file; every failure becomes a stored status."""
+    choice = choose_written_file(student_dir)
+    relative = f"{student_id}/{choice.path.name}" if choice.path else None
+    if choice.problem:
+        results = _whole_submission(
+            grader, Status.NEEDS_REVIEW, choice.problem, ReviewReason.SUBMISSION
+        )
+        return SubmissionResult(student_id, "written", None, None, results, (choice.problem,))
+    if choice.path is None:
+        message = "no written file found (expected one .md, .txt, .tex or .pdf file in the student's folder)"
+        results = tuple(grader.missing_result(qid, message) for qid in grader.rubric.questions)
+        return SubmissionResult(student_id, "written", None, None, results, (message,))
+
+    content_hash: str | None = None
+    try:
+        if choice.path.stat().st_size <= max_file_bytes:
+            content_hash = hashlib.sha256(choice.path.read_bytes()).hexdigest()
+        document = read_written_file(choice.path, max_bytes=max_file_bytes)
+    except SubmissionReadError as exc:
+        scanned = getattr(exc, "kind", "") == "no_text_layer"
+        status = Status.NEEDS_REVIEW if scanned else Status.ERROR
+        reason = ReviewReason.NO_TEXT_LAYER if scanned else None
+        line = exc.one_line()
+        return SubmissionResult(
+            student_id,
+            "written",
+            relative,
+            content_hash,
+            _whole_submission(grader, status, line, reason),
+            (line,),
+        )
+    except OSError as exc:
+        line = f"{relative}: cannot read the file ({exc.strerror}) (fix: check its permissions)"
+        return SubmissionResult(
+            student_id,
+            "written",
+            relative,
+            content_hash,
+            _whole_submission(grader, Status.ERROR, line),
+            (line,),
+        )
+
+    numbers = [grader.rubric.question_number(qid) for qid in grader.rubric.questions]
+    answers = {f"q{n}": text for n, text in split_into_questions(document.text, numbers).items()}
+    results = tuple(grader.grade_all(answers))
+    return SubmissionResult(
+        student_id, "written", relative, content_hash, results, tuple(document.warnings)
+    )
+
+
+def _safe_grade(
+    student_id: str, student_dir: Path, grader: AnswerGrader, options: GradeOptions
+) -> SubmissionResult:
+    """Like `grade_written_submission`, but a grader bug is recorded as this student's error, not raised."""
+    try:
+        return grade_written_submission(
+            student_id, student_dir, grader, max_file_bytes=options.max_file_bytes
+        )
+    except (
+        GraderError,
+        ValueError,
+        ArithmeticError,
+        RecursionError,
+        IndexError,
+        KeyError,
+        TypeError,
+    ) as exc:
+        line = (
+            f"{student_id}: internal grader error ({type(exc).__name__}: {exc}); please report it"
+        )
+        return SubmissionResult(
+            student_id,
+            "written",
+            None,
+            None,
+            _whole_submission(grader, Status.ERROR, line),
+            (line,),
+        )
+
+
+def grade_submissions(
+    submissions_dir: Path,
+    *,
+    rubric: Rubric,
+    gradebook: Gradebook,
+    reports_dir: Path | None,
+    options: GradeOptions = GradeOptions(),
+    on_student_done: Callable[[str], None] | None = None,
+) -> GradingSummary:
+    """Grade every student folder in `submissions_dir` as one stored run, then write reports."""
+    students = find_students(submissions_dir)
+    if options.student is not None:
+        students = [(sid, path) for sid, path in students if sid == options.student]
+    grader = AnswerGrader(rubric)
+    run_id = gradebook.start_run(
+        rubric_path=str(rubric.path),
+        rubric_hash=rubric.content_hash,
+        tool_version=__version__,
+        options={**asdict(options), "submissions": str(submissions_dir)},
+    )
+    summary = GradingSummary(run_id=run_id, max_points=rubric.assignment.total_points)
+    batch: list[SubmissionResult] = []
+    for student_id, student_dir in students:
+        if options.only in ("all", "written"):
+            submission = _safe_grade(student_id, student_dir, grader, options)
+            batch.append(submission)
+            _summarise(summary, submission)
+        if len(batch) >= STORE_BATCH:
+            gradebook.record_submissions(run_id, batch)
+            batch = []
+        if on_student_done is not None:
+            on_student_done(student_id)
+    if batch:
+        gradebook.record_submissions(run_id, batch)
+    gradebook.finish_run(
+        run_id,
+        {
+            "students": summary.students,
+            "needs_attention": len(summary.needs_attention),
+            "concept_reviews": summary.concept_reviews,
+        },
+    )
+    if reports_dir is not None:
+        graded_ids = {sid for sid, _ in students}
+        current = [g for g in gradebook.latest_grades() if g.student_id in graded_ids]
+        summary.report_paths = write_reports(current, question_infos(rubric), reports_dir)
+    return summary
+
+
+def _summarise(summary: GradingSummary, submission: SubmissionResult) -> None:
+    summary.students += 1
+    summary.points[submission.student_id] = submission.points
+    reasons = [
+        f"{r.question_id}: {r.status.value}"
+        + (f" ({r.review_reason.value})" if r.review_reason else "")
+        for r in submission.results
+        if r.needs_attention
+    ]
+    if reasons:
+        summary.needs_attention[submission.student_id] = list(submission.problems) or reasons
+    summary.concept_reviews += sum(
+        1 for r in submission.results if r.review_reason is ReviewReason.CONCEPT
+    )
