@@ -6,8 +6,15 @@ PYTHON ?= $(shell test -x /usr/bin/python3.11 && echo /usr/bin/python3.11 || com
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The sandbox's own environment (grader/sandbox): built on the system Python in a
+# world-readable place, because the sandbox runs as an unprivileged uid that cannot
+# read the project venv (CI clones into a 0700 `mktemp -d`).
+SYSTEM_PYTHON ?= /usr/bin/python3.11
+KERNEL_ENV ?= /opt/hw-grader/kernel-env
+# grader.sandbox.default_kernel_env() reads it (the CLI and the tests use the same path).
+export HW_GRADER_KERNEL_ENV := $(KERNEL_ENV)
 
-.PHONY: grade test lint bench install clean
+.PHONY: grade test lint bench install clean sandbox-tools kernel-env
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,13 +23,53 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# bubblewrap runs student code. Installed from Debian when missing and we are root;
+# otherwise say what to run (the sandbox then refuses to run notebooks, with that hint).
+sandbox-tools:
+	@if command -v bwrap >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing bubblewrap (apt-get install -y bubblewrap)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq bubblewrap >/dev/null 2>&1 \
+	    || { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; }; \
+	else \
+	  echo "sandbox: bubblewrap is missing; run: sudo apt-get install -y bubblewrap" >&2; \
+	fi
+
+# The kernel environment: '.[kernel]' installed non-editable into $(KERNEL_ENV).
+# Dependencies are reinstalled only when pyproject.toml changes (hash in a stamp);
+# the grader package alone is reinstalled (seconds) when its files change, so code
+# run inside the sandbox is never stale.
+kernel-env: sandbox-tools
+	@deps=$$(sha256sum pyproject.toml | cut -c1-64); \
+	code=$$(find grader -type f ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 | LC_ALL=C sort -z \
+	  | xargs -0 sha256sum | sha256sum | cut -c1-64); \
+	if [ "$$(cat '$(KERNEL_ENV)/.deps-stamp' 2>/dev/null)" = "$$deps" ] \
+	  && [ "$$(cat '$(KERNEL_ENV)/.code-stamp' 2>/dev/null)" = "$$code" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "sandbox: the kernel environment $(KERNEL_ENV) is missing or out of date; run: sudo make kernel-env" >&2; \
+	  exit 0; \
+	fi; \
+	set -e; umask 022; mkdir -p '$(dir $(KERNEL_ENV))'; \
+	exec 9>'$(KERNEL_ENV).lock'; flock 9; \
+	if [ "$$(cat '$(KERNEL_ENV)/.deps-stamp' 2>/dev/null)" != "$$deps" ]; then \
+	  echo "building the sandbox kernel environment in $(KERNEL_ENV)"; \
+	  test -x '$(KERNEL_ENV)/bin/python' || $(SYSTEM_PYTHON) -m venv '$(KERNEL_ENV)'; \
+	  '$(KERNEL_ENV)/bin/pip' install --quiet --disable-pip-version-check '.[kernel]'; \
+	  echo "$$deps" > '$(KERNEL_ENV)/.deps-stamp'; \
+	else \
+	  '$(KERNEL_ENV)/bin/pip' install --quiet --disable-pip-version-check --no-deps --force-reinstall .; \
+	fi; \
+	echo "$$code" > '$(KERNEL_ENV)/.code-stamp'; \
+	chmod a+rX '$(dir $(KERNEL_ENV))'; chmod -R a+rX '$(KERNEL_ENV)'
+
 # Grade the sample submissions into grades.sqlite and write reports/.
 # Exit code 1 only means some samples need a person's attention (on purpose).
-grade: $(STAMP)
+grade: $(STAMP) kernel-env
 	$(BIN)/grader grade submissions --rubric rubrics/hw4.toml --db grades.sqlite --reports reports; \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 
-test: $(STAMP)
+test: $(STAMP) kernel-env
 	$(BIN)/ruff check grader tests benchmarks
 	$(BIN)/pytest
 

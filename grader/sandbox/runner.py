@@ -1,0 +1,300 @@
+"""Run one command inside the sandbox and bring its results out: the library entry point.
+
+Job: refuse to run anything until check_sandbox passed for this slot; then build the
+input stream, the bwrap command line, the driver's configuration and the rlimits,
+launch, and turn what was seen into a SandboxResult (returncode, timeout, why it was
+stopped, capped output, collected files and what was refused).
+
+Must not: fall back to running without the sandbox on its own (`unsandboxed=True` is
+the caller's explicit, logged choice), run two commands at once in one slot (the
+slot's uid is what RLIMIT_NPROC counts), or print.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from grader.sandbox import inside
+from grader.sandbox.bwrap import (
+    BASE_UID,
+    DRIVER_BOOT,
+    DRIVER_ZIP,
+    WORK_INSIDE,
+    bwrap_argv,
+    command_environment,
+    driver_files,
+    etc_files,
+    rlimit_settings,
+    unreadable_reason,
+)
+from grader.sandbox.check import (
+    ENABLE_USERNS,
+    INSTALL_BWRAP,
+    SandboxCheck,
+    SandboxUnavailable,
+    check_sandbox,
+)
+from grader.sandbox.process import LaunchFds, LaunchOutcome, launch
+from grader.sandbox.request import SandboxLimits, SandboxRequest, SandboxResult
+from grader.sandbox.transfer import CollectReceiver, write_input_stream
+
+logger = logging.getLogger(__name__)
+
+UNSANDBOXED_WARNING = (
+    "running student code WITHOUT the sandbox (--no-sandbox): it can read and change "
+    "everything this user can, and use the network; only for trusted code"
+)
+
+
+def describe_signal(signum: int, cpu_seconds: float | None, limits: SandboxLimits) -> str:
+    """Why a process killed by signum died, in words."""
+    try:
+        name = signal.Signals(signum).name
+    except ValueError:
+        name = f"signal {signum}"
+    meaning = {
+        "SIGSEGV": "segmentation fault",
+        "SIGBUS": "bus error",
+        "SIGABRT": "aborted",
+        "SIGXCPU": f"CPU time limit of {limits.cpu_seconds} s",
+        "SIGXFSZ": f"file size limit of {limits.max_file_bytes} bytes",
+        "SIGILL": "illegal instruction",
+    }.get(name)
+    if name == "SIGKILL" and cpu_seconds is not None and cpu_seconds >= limits.cpu_seconds:
+        meaning = f"CPU time limit of {limits.cpu_seconds} s"
+    return f"killed by {name}" + (f" ({meaning})" if meaning else "")
+
+
+def _first_line(raw: bytes, *, last: bool = False) -> str:
+    lines = [line.strip() for line in raw.decode(errors="replace").splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return lines[-1] if last else lines[0]
+
+
+class Sandbox:
+    """Runs commands in a bubblewrap sandbox as slot uid BASE_UID + slot, one at a time."""
+
+    def __init__(self, *, kernel_env: Path, slot: int = 0, unsandboxed: bool = False) -> None:
+        if slot < 0:
+            raise ValueError("slot must be 0 or more")
+        self.kernel_env = Path(kernel_env).absolute()
+        self.slot = slot
+        self.unsandboxed = unsandboxed
+        switch = os.geteuid() == 0 and not unsandboxed
+        self.uid: int | None = BASE_UID + slot if switch else None
+        self._check: SandboxCheck | None = None
+        self._driver_files: dict[str, bytes] | None = None  # read once: a consistent driver
+        self._lock = threading.Lock()
+        if unsandboxed:
+            logger.warning(UNSANDBOXED_WARNING)
+
+    def site_packages(self) -> list[str]:
+        """The kernel environment's site-packages directories (host paths, same inside)."""
+        return sorted(str(path) for path in self.kernel_env.glob("lib/python3*/site-packages"))
+
+    def check(self) -> SandboxCheck:
+        """check_sandbox for this slot, run once per Sandbox and remembered."""
+        if self._check is None:
+            self._check = check_sandbox(self.kernel_env, slot=self.slot)
+        return self._check
+
+    def run(self, request: SandboxRequest, out_dir: Path) -> SandboxResult:
+        """Run request.argv in a fresh sandbox; collected files land under out_dir.
+
+        Raises SandboxUnavailable when the sandbox cannot be set up; anything the
+        command does (crash, timeout, flood) is reported in the result instead.
+        """
+        out_dir = Path(out_dir)
+        with self._lock:
+            if not self.unsandboxed:
+                self.check().raise_unless_ok()
+            else:
+                logger.warning(UNSANDBOXED_WARNING)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            receiver = CollectReceiver(
+                out_dir,
+                max_bytes=request.limits.collect_bytes,
+                max_files=request.limits.collect_files,
+            )
+            outcome = self._launch(request, receiver, {"mode": "run"})
+        return self._result(request.limits, outcome)
+
+    def self_check(self, *, absent_paths: list[str], read_only_paths: list[str]) -> list[str]:
+        """Problems the driver finds from inside a sandbox (no student code involved)."""
+        config = {
+            "mode": "self-check",
+            "absent_paths": absent_paths,
+            "read_only_paths": read_only_paths,
+            "writable_paths": [WORK_INSIDE, "/tmp", "/dev/shm"],
+        }
+        request = SandboxRequest(argv=("true",), limits=SandboxLimits(wall_seconds=30))
+        receiver = CollectReceiver(Path(os.devnull), max_bytes=0, max_files=0)
+        with self._lock:
+            outcome = self._launch(request, receiver, config)
+        self._raise_if_not_started(outcome)
+        for message in outcome.status:
+            if message["event"] == "self-check" and isinstance(message.get("problems"), list):
+                return [str(problem) for problem in message["problems"]]
+        return [
+            f"the self-check did not report ({_first_line(outcome.stderr, last=True) or 'no message'})"
+        ]
+
+    def _launch(
+        self, request: SandboxRequest, receiver: CollectReceiver, extra: dict[str, Any]
+    ) -> LaunchOutcome:
+        limits = request.limits
+        sandboxed = not self.unsandboxed
+        for mount in request.mounts:
+            if not mount.host.exists():
+                raise SandboxUnavailable(
+                    f"cannot mount it at {mount.inside}: it does not exist",
+                    path=mount.host,
+                    hint="check the path given for the data",
+                )
+            reason = unreadable_reason(mount.host) if self.uid is not None else None
+            if reason is not None:
+                raise SandboxUnavailable(
+                    f"cannot mount it at {mount.inside}: {reason}",
+                    path=mount.host,
+                    hint="keep what the sandbox reads in a world-readable directory (chmod -R a+rX)",
+                )
+        bwrap = shutil.which("bwrap") if sandboxed else None
+        if sandboxed and bwrap is None:
+            raise SandboxUnavailable("bubblewrap (bwrap) is not installed", hint=INSTALL_BWRAP)
+        scratch = None if sandboxed else Path(tempfile.mkdtemp(prefix="hw-grader-unsandboxed-"))
+        work, tmp = (
+            (WORK_INSIDE, "/tmp")
+            if scratch is None
+            else (str(scratch / "work"), str(scratch / "tmp"))
+        )
+        if scratch is not None:
+            os.mkdir(work)
+            os.mkdir(tmp)
+        config: dict[str, Any] = {
+            "sandboxed": sandboxed,
+            "work_dir": work,
+            "argv": list(request.argv),
+            "env": command_environment(
+                kernel_env=self.kernel_env,
+                work=work,
+                tmp=tmp,
+                threads=limits.threads,
+                extra=request.env,
+            ),
+            "collect": list(request.collect),
+            "wall_seconds": limits.wall_seconds,
+            "output_bytes": limits.output_bytes,
+            "collect_bytes": limits.collect_bytes,
+            "collect_files": limits.collect_files,
+            "max_file_bytes": limits.max_file_bytes,
+            "rlimits": rlimit_settings(limits),
+            **extra,
+        }
+        package = Path(inside.__file__).parent
+        uid = self.uid if self.uid is not None else os.getuid()
+        data_files: dict[str, bytes] = {}
+        if sandboxed:
+            if self._driver_files is None:
+                self._driver_files = driver_files(package)
+            data_files = {**self._driver_files, **etc_files(uid, uid)}
+
+        def build_argv(fds: LaunchFds) -> list[str]:
+            config.update(collect_fd=fds.collect, status_fd=fds.status)
+            python = str(self.kernel_env / "bin" / "python")
+            driver_dir = DRIVER_ZIP if sandboxed else str(package.parent)
+            command = [python, "-I", "-S", "-c", DRIVER_BOOT, driver_dir, json.dumps(config)]
+            if bwrap is None:
+                return command
+            return bwrap_argv(
+                bwrap,
+                kernel_env=self.kernel_env,
+                limits=limits,
+                mounts=request.mounts,
+                data_fds=fds.data,
+                info_fd=fds.info,
+                command=command,
+            )
+
+        try:
+            with tempfile.TemporaryFile() as stdin:
+                write_input_stream(stdin, request.work_files, request.extra_files)
+                stdin.seek(0)
+                return launch(
+                    build_argv=build_argv,
+                    data_files=data_files,
+                    stdin=stdin,
+                    uid=self.uid,
+                    receiver=receiver,
+                    output_cap=limits.output_bytes,
+                    backstop_seconds=limits.wall_seconds + limits.grace_seconds,
+                    wall_label=limits.wall_seconds,
+                    namespaced=sandboxed,
+                )
+        finally:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+    def _raise_if_not_started(self, outcome: LaunchOutcome) -> None:
+        started = any(message["event"] == "started" for message in outcome.status)
+        if not started and outcome.host_killed_reason is None:
+            why = _first_line(outcome.stderr) or f"exit status {outcome.exit_code}"
+            namespaces = any(word in why for word in ("namespace", "uid map", "not permitted"))
+            hint = (
+                ENABLE_USERNS
+                if namespaces
+                else "check that every mount's host path exists and is readable"
+            )
+            raise SandboxUnavailable(f"the sandbox could not start: {why}", hint=hint)
+
+    def _result(self, limits: SandboxLimits, outcome: LaunchOutcome) -> SandboxResult:
+        self._raise_if_not_started(outcome)
+        finished = next((m for m in outcome.status if m["event"] == "finished"), None)
+        cpu_seconds: float | None = None
+        if finished is None:
+            returncode: int | None = None
+            timed_out = outcome.host_timed_out
+            stderr_tail = _first_line(outcome.stderr, last=True)
+            killed_reason: str | None = outcome.host_killed_reason or (
+                f"sandbox driver failed: {stderr_tail}"
+                if stderr_tail
+                else "sandbox driver was killed"
+            )
+        else:
+            reported = finished.get("returncode")
+            returncode = (
+                reported if isinstance(reported, int) and not isinstance(reported, bool) else None
+            )
+            timed_out = finished.get("timed_out") is True or outcome.host_timed_out
+            reason = finished.get("killed_reason")
+            killed_reason = outcome.host_killed_reason or (
+                str(reason)[:500] if reason is not None else None
+            )
+            if outcome.host_killed_reason is not None:
+                returncode = None
+            cpu = finished.get("cpu_seconds")
+            cpu_seconds = (
+                float(cpu) if isinstance(cpu, int | float) and not isinstance(cpu, bool) else None
+            )
+        if returncode is not None and returncode < 0 and killed_reason is None:
+            killed_reason = describe_signal(-returncode, cpu_seconds, limits)
+        receiver = outcome.receiver
+        return SandboxResult(
+            returncode=returncode,
+            timed_out=timed_out,
+            killed_reason=killed_reason,
+            output=outcome.output.decode("utf-8", errors="replace"),
+            collected=dict(receiver.collected),
+            collect_problems=tuple(receiver.problems),
+            wall_seconds=outcome.wall_seconds,
+            cpu_seconds=cpu_seconds,
+            sandboxed=not self.unsandboxed,
+        )
