@@ -1,0 +1,414 @@
+"""Run a student's TorchScript model on hidden-test inputs: the one script that runs INSIDE the sandbox.
+
+Usage: python inside_predict.py --model model.pt --inputs inputs.npy --out out/ [--batch-size 64]
+
+Writes `out/predictions.npy` (float32 logits, N×K) and `out/summary.json` (timing, device, output
+shape and a structure summary of the model: layer counts and graph facts used by the structure
+checks). On any failure it writes `{"error": "..."}` to `out/summary.json` and exits with code 3.
+
+It must stay standalone: stdlib, numpy and torch only, never `grader` (the sandbox holds the model,
+the inputs and this file, nothing else of the host). It never sees labels and never scores anything;
+the host reads what it wrote with size caps and without following symlinks.
+
+Graph heuristics (on `model.inlined_graph`, data flow from the forward's inputs only; weights and
+constants are not data):
+- a *branch fork* of two tensors is their latest common data ancestor; "convs after the fork" counts
+  convolution ops that lie between the fork and the tensor;
+- inception (`concat_parallel_branches`): an `aten::cat` joins ≥2 tensors that each have ≥1 conv
+  after their pairwise fork. `cat([x, conv(x)])` (dense/U-Net style) is not parallel branches;
+- residual (`residual_skip`): an `aten::add`/`add_` of two data tensors where one side has no conv
+  after the fork and the other ≥1 (identity skip, e.g. `x + f(x)`), or one side exactly one conv and
+  the other ≥2 (projection shortcut, e.g. `bn(conv1x1(x)) + f(x)`).
+Limits: lists built by `append`, `torch.stack`, `torch.sum`, and models frozen with conv/BN folding
+are not seen through; a sum of a 1-conv and a 2-conv branch reads as a projection skip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+EXIT_FAILED = 3
+MAX_ERROR_CHARS = 400
+MAX_GRAPH_NODES = 20_000  # VGG16 inlines to ~300; ancestry bitmasks cost nodes² bits
+MAX_LISTED_NAMES = 200  # parameter names listed in the summary
+MAX_MODULE_TYPES = 200  # distinct module type names listed in the summary
+MAX_CAT_ELEMENTS = 64  # pairwise branch checks per concatenation
+
+LAYER_KINDS: dict[str, tuple[str, ...]] = {
+    "conv": ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"),
+    "pooling": (
+        "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+        "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
+        "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "FractionalMaxPool2d",
+    ),
+    "normalization": (
+        "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "LayerNorm", "GroupNorm",
+        "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "RMSNorm",
+    ),
+    "linear": ("Linear", "Bilinear"),
+    "dropout": ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"),
+}  # fmt: skip
+
+OP_KINDS: dict[str, tuple[str, ...]] = {
+    "conv": (
+        "aten::conv1d", "aten::conv2d", "aten::conv3d", "aten::_convolution", "aten::convolution",
+        "aten::_convolution_mode", "aten::conv_transpose1d", "aten::conv_transpose2d",
+        "aten::conv_transpose3d", "aten::mkldnn_convolution",
+    ),
+    "pooling": (
+        "aten::max_pool1d", "aten::max_pool2d", "aten::max_pool3d", "aten::avg_pool1d",
+        "aten::avg_pool2d", "aten::avg_pool3d", "aten::adaptive_avg_pool1d",
+        "aten::adaptive_avg_pool2d", "aten::adaptive_avg_pool3d", "aten::adaptive_max_pool1d",
+        "aten::adaptive_max_pool2d", "aten::adaptive_max_pool3d", "aten::max_pool2d_with_indices",
+        "aten::lp_pool2d",
+    ),
+    "normalization": (
+        "aten::batch_norm", "aten::layer_norm", "aten::group_norm", "aten::instance_norm",
+        "aten::local_response_norm", "aten::rms_norm",
+    ),
+    "linear": ("aten::linear", "aten::addmm", "aten::bilinear"),
+    "dropout": ("aten::dropout", "aten::dropout_", "aten::feature_dropout", "aten::alpha_dropout"),
+}  # fmt: skip
+
+CONCAT_KINDS = ("aten::cat", "aten::concat", "aten::concatenate")
+ADD_KINDS = ("aten::add", "aten::add_")
+
+
+class UsageError(Exception):
+    """Bad command-line arguments (argparse would otherwise exit with code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's hook; must not return
+        raise UsageError(message)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = _Parser(description="Predict logits for hidden-test inputs with a TorchScript model.")
+    parser.add_argument("--model", type=Path, required=True, help="TorchScript file (.pt)")
+    parser.add_argument("--inputs", type=Path, required=True, help="float32 N×3×H×W .npy")
+    parser.add_argument("--out", type=Path, required=True, help="folder for predictions + summary")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per forward pass")
+    args = parser.parse_args(argv)
+    if not 1 <= args.batch_size <= 65536:
+        raise UsageError(f"--batch-size must be between 1 and 65536, not {args.batch_size}")
+    return args
+
+
+def load_inputs(path: Path) -> np.ndarray:
+    """Memory-map the inputs and check the contract's shape: N×3×H×W floats, N ≥ 1."""
+    inputs = np.load(path, mmap_mode="r", allow_pickle=False)
+    if not isinstance(inputs, np.ndarray) or inputs.ndim != 4 or inputs.shape[1] != 3:
+        raise ValueError(
+            f"inputs must be an N×3×H×W array, got shape {getattr(inputs, 'shape', None)}"
+        )
+    if inputs.dtype.kind != "f" or inputs.shape[0] == 0:
+        raise ValueError(
+            f"inputs must be a non-empty float array, got {inputs.dtype} {inputs.shape}"
+        )
+    return inputs
+
+
+def predict(
+    model: torch.jit.ScriptModule, inputs: np.ndarray, *, batch_size: int, device: torch.device
+) -> tuple[np.ndarray, float, list[int] | None]:
+    """Batched eval-mode inference; returns (N×K float32 logits, seconds, shape before a 1-D fix)."""
+    n = inputs.shape[0]
+    predictions: np.ndarray | None = None
+    reshaped_from: list[int] | None = None
+    model.eval()
+    started = time.perf_counter()
+    with torch.inference_mode():
+        for start in range(0, n, batch_size):
+            # A copy: the memory map is read-only and torch refuses to wrap non-writable arrays.
+            batch = np.array(inputs[start : start + batch_size], dtype=np.float32, copy=True)
+            output = model(torch.from_numpy(batch).to(device))
+            if not isinstance(output, torch.Tensor):
+                raise TypeError(
+                    f"the model returned {type(output).__name__}, not a tensor of logits"
+                )
+            if output.ndim == 1 and output.shape[0] == batch.shape[0]:
+                # N logits squeezed from N×1 (common with BCEWithLogitsLoss): read as N×1.
+                reshaped_from = [n]
+                output = output.unsqueeze(1)
+            if output.ndim != 2 or output.shape[0] != batch.shape[0] or output.shape[1] < 1:
+                raise ValueError(
+                    f"the model returned shape {list(output.shape)} for a batch of "
+                    f"{batch.shape[0]}; the contract asks for N×K logits"
+                )
+            logits = output.detach().to("cpu", torch.float32).numpy()
+            if predictions is None:
+                predictions = np.empty((n, logits.shape[1]), dtype=np.float32)
+            elif logits.shape[1] != predictions.shape[1]:
+                raise ValueError("the model returned a different number of logits between batches")
+            predictions[start : start + logits.shape[0]] = logits
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    assert predictions is not None  # n ≥ 1 was checked when loading
+    return predictions, time.perf_counter() - started, reshaped_from
+
+
+def module_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
+    """Counts of module types (by `original_name`) and which parameters are trainable."""
+    type_of_module: dict[str, str] = {}
+    for name, module in model.named_modules():
+        type_of_module[name] = str(getattr(module, "original_name", type(module).__name__))
+    module_types = Counter(type_of_module.values())
+    layer_counts = {
+        kind: sum(module_types.get(name, 0) for name in names)
+        for kind, names in LAYER_KINDS.items()
+    }
+    totals = Counter[str]()
+    by_layer: dict[str, Counter[str]] = {kind: Counter() for kind in LAYER_KINDS}
+    frozen_names: list[str] = []
+    for name, parameter in model.named_parameters():
+        state = "trainable" if parameter.requires_grad else "frozen"
+        totals[f"{state}_tensors"] += 1
+        totals[f"{state}_elements"] += int(parameter.numel())
+        owner_type = type_of_module.get(name.rpartition(".")[0], "")
+        for kind, names in LAYER_KINDS.items():
+            if owner_type in names:
+                by_layer[kind][state] += 1
+        if state == "frozen" and len(frozen_names) < MAX_LISTED_NAMES:
+            frozen_names.append(name)
+    return {
+        "module_types": dict(module_types.most_common(MAX_MODULE_TYPES)),
+        "layer_counts": layer_counts,
+        "parameters": {
+            **{key: totals[key] for key in ("trainable_tensors", "frozen_tensors")},
+            **{key: totals[key] for key in ("trainable_elements", "frozen_elements")},
+            "by_layer_kind": {kind: dict(counts) for kind, counts in by_layer.items() if counts},
+            "frozen_names": frozen_names,
+        },
+    }
+
+
+def _walk(block: Any) -> Iterator[Any]:
+    for node in block.nodes():
+        yield node
+        for inner in node.blocks():
+            yield from _walk(inner)
+
+
+def _carries_tensor(value: Any) -> bool:
+    # Tensor, Tensor?, Tensor[], tuples of tensors; not ints taken from `x.size()`.
+    return "Tensor" in str(value.type())
+
+
+class DataFlow:
+    """Ancestry of every tensor computed from the forward's inputs, as bitmasks over value indices."""
+
+    def __init__(self, graph: Any) -> None:
+        self.index: dict[int, int] = {}  # Value.unique() -> index, in program order
+        self.ancestors: list[int] = []  # index -> bitmask of ancestor indices, itself included
+        self.conv_indices: list[int] = []
+        self.concats: list[Any] = []
+        self.adds: list[Any] = []
+        for value in list(graph.inputs())[1:]:  # inputs()[0] is the module itself
+            self._new_value(value, 0)
+        self._block(graph)
+
+    def _new_value(self, value: Any, parents: int) -> int:
+        index = len(self.ancestors)
+        self.index[value.unique()] = index
+        self.ancestors.append(parents | (1 << index))
+        return index
+
+    def mask_of(self, value: Any) -> int:
+        index = self.index.get(value.unique())
+        return 0 if index is None or not _carries_tensor(value) else self.ancestors[index]
+
+    def _block(self, block: Any) -> None:
+        for node in block.nodes():
+            parents = 0
+            for value in node.inputs():
+                parents |= self.mask_of(value)
+            for inner in node.blocks():  # if/loop bodies: their params see the node's inputs
+                for param in inner.inputs():
+                    if parents:
+                        self._new_value(param, parents)
+                self._block(inner)
+                for value in inner.returnNode().inputs():
+                    parents |= self.mask_of(value)
+            if not parents:
+                continue  # weights, constants, attributes: not data
+            kind = node.kind()
+            for output in node.outputs():
+                index = self._new_value(output, parents)
+                if kind in OP_KINDS["conv"]:
+                    self.conv_indices.append(index)
+            if kind in CONCAT_KINDS:
+                self.concats.append(node)
+            elif kind in ADD_KINDS:
+                self.adds.append(node)
+
+    def convs_after_fork(self, a: int, b: int) -> tuple[int, int]:
+        """Conv ops between the latest common ancestor of data values a, b and each of them."""
+        fork = (self.ancestors[a] & self.ancestors[b]).bit_length() - 1  # -1: no common ancestor
+
+        def after(target: int) -> int:
+            mask = self.ancestors[target]
+            return sum(
+                1
+                for c in self.conv_indices
+                if c != fork and mask >> c & 1 and (fork < 0 or self.ancestors[c] >> fork & 1)
+            )
+
+        return after(a), after(b)
+
+    def data_index(self, value: Any) -> int | None:
+        return self.index.get(value.unique()) if _carries_tensor(value) else None
+
+
+def graph_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
+    """Op counts and the inception / residual flags from the inlined TorchScript graph."""
+    graph = model.inlined_graph
+    nodes = list(_walk(graph))
+    if len(nodes) > MAX_GRAPH_NODES:
+        raise ValueError(f"graph has {len(nodes)} nodes, more than {MAX_GRAPH_NODES} analysed")
+    kinds = Counter(node.kind() for node in nodes)
+    op_counts = {kind: sum(kinds.get(op, 0) for op in ops) for kind, ops in OP_KINDS.items()}
+    flow = DataFlow(graph)
+
+    parallel_concats, max_branches, concat_count = 0, 0, 0
+    for node in flow.concats:
+        listed = node.inputsAt(0).node()
+        if listed.kind() != "prim::ListConstruct":
+            continue
+        elements = [i for i in (flow.data_index(v) for v in listed.inputs()) if i is not None]
+        elements = elements[:MAX_CAT_ELEMENTS]
+        if len(elements) < 2:
+            continue
+        concat_count += 1
+        in_branch: set[int] = set()
+        for i, a in enumerate(elements):
+            for b in elements[i + 1 :]:
+                if a != b and min(flow.convs_after_fork(a, b)) >= 1:
+                    in_branch.update((a, b))
+        if len(in_branch) >= 2:
+            parallel_concats += 1
+            max_branches = max(max_branches, len(in_branch))
+
+    tensor_adds, identity_skips, projection_skips = 0, 0, 0
+    for node in flow.adds:
+        operands = list(node.inputs())[:2]
+        a, b = (flow.data_index(v) for v in operands)
+        if a is None or b is None or a == b:
+            continue
+        tensor_adds += 1
+        fewer, more = sorted(flow.convs_after_fork(a, b))
+        if fewer == 0 and more >= 1:
+            identity_skips += 1
+        elif fewer == 1 and more >= 2:
+            projection_skips += 1
+
+    return {
+        "graph_nodes": len(nodes),
+        "op_counts": op_counts,
+        "concat_nodes": concat_count,
+        "parallel_branch_concats": parallel_concats,
+        "max_concat_branches": max_branches,
+        "concat_parallel_branches": parallel_concats > 0,
+        "tensor_adds": tensor_adds,
+        "identity_skip_adds": identity_skips,
+        "projection_skip_adds": projection_skips,
+        "residual_skip": identity_skips + projection_skips > 0,
+    }
+
+
+def one_line(error: BaseException) -> str:
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    return text[:MAX_ERROR_CHARS]
+
+
+def structure_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
+    """Module and graph facts; a failure here is recorded, predictions still count."""
+    structure: dict[str, Any] = {}
+    try:
+        structure.update(module_summary(model))
+    except Exception as error:
+        structure["module_error"] = one_line(error)
+    try:
+        structure["graph"] = graph_summary(model)
+    except Exception as error:
+        structure["graph_error"] = one_line(error)
+    return structure
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    path.write_text(json.dumps(payload, sort_keys=True, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    args.out.mkdir(parents=True, exist_ok=True)
+    inputs = load_inputs(args.inputs)
+    started = time.perf_counter()
+    model = torch.jit.load(str(args.model), map_location=device)
+    load_seconds = time.perf_counter() - started
+    predictions, seconds, reshaped_from = predict(
+        model, inputs, batch_size=args.batch_size, device=device
+    )
+    np.save(args.out / "predictions.npy", predictions, allow_pickle=False)
+    summary: dict[str, Any] = {
+        "device": device.type,
+        "load_seconds": round(load_seconds, 6),
+        "inference_seconds": round(seconds, 6),
+        "images_per_second": round(inputs.shape[0] / seconds, 3) if seconds > 0 else None,
+        "batch_size": args.batch_size,
+        "input_shape": list(inputs.shape),
+        "output_shape": list(predictions.shape),
+        "output_reshaped_from": reshaped_from,
+        "torch_version": torch.__version__,
+        "structure": structure_summary(model),
+    }
+    write_json(args.out / "summary.json", summary)
+    return summary
+
+
+def _out_argument(argv: list[str]) -> Path | None:
+    for position, argument in enumerate(argv):
+        if argument == "--out" and position + 1 < len(argv):
+            return Path(argv[position + 1])
+        if argument.startswith("--out="):
+            return Path(argument.removeprefix("--out="))
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = _out_argument(argv)  # known even when the other arguments are bad
+    try:
+        with warnings.catch_warnings():
+            # torch ≥ 2.9 deprecates TorchScript loading; the contract is TorchScript all the same.
+            warnings.filterwarnings(
+                "ignore", message=r".*torch\.jit.*", category=DeprecationWarning
+            )
+            run(parse_args(argv))
+        return 0
+    except Exception as error:
+        message = one_line(error)
+        print(json.dumps({"error": message}), file=sys.stderr)
+        if out is not None:
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                (out / "predictions.npy").unlink(missing_ok=True)
+                write_json(out / "summary.json", {"error": message})
+            except OSError as write_error:
+                print(f"could not write the error summary: {write_error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

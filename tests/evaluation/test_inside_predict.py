@@ -1,0 +1,205 @@
+"""inside_predict.py run as a subprocess on our own TorchScript models: predictions and summary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.evaluation import inside_predict_script, read_predictions, read_summary
+from tests.evaluation.conftest import N_IMAGES, PredictRun
+
+MAX_BYTES = 1 << 20
+
+GOOD_MODELS = [
+    ("plain_binary1", 1),
+    ("plain_binary2", 2),
+    ("plain10", 10),
+    ("inception", 10),
+    ("inception_traced", 10),
+    ("residual", 10),
+    ("residual_scripted", 10),
+    ("projection", 10),
+    ("dense_concat", 10),
+    ("frozen_base", 1),
+]
+
+
+def _summary(run: PredictRun) -> dict:
+    return read_summary(run.out / "summary.json", MAX_BYTES)
+
+
+def _graph(run: PredictRun) -> dict:
+    return _summary(run)["structure"]["graph"]
+
+
+@pytest.mark.parametrize(("name", "logits"), GOOD_MODELS)
+def test_predictions_match_a_direct_forward(predict_runs, name, logits):
+    run = predict_runs[name]
+    assert run.returncode == 0, run.stderr
+    predictions = read_predictions(run.out / "predictions.npy", n=N_IMAGES, max_bytes=MAX_BYTES)
+    assert predictions.shape == (N_IMAGES, logits)
+    np.testing.assert_allclose(predictions, run.expected, rtol=1e-4, atol=1e-5)
+    summary = _summary(run)
+    assert summary["output_shape"] == [N_IMAGES, logits]
+    assert summary["device"] == "cpu"
+    assert summary["inference_seconds"] > 0
+    assert summary["batch_size"] == 4
+    assert "error" not in summary and "graph_error" not in summary["structure"]
+
+
+def test_the_predictions_file_is_plain_float32(predict_runs):
+    array = np.load(predict_runs["plain10"].out / "predictions.npy", allow_pickle=False)
+    assert array.dtype == np.float32
+
+
+def test_plain_cnn_layer_counts(predict_runs):
+    structure = _summary(predict_runs["plain10"])["structure"]
+    assert structure["layer_counts"] == {
+        "conv": 2,
+        "pooling": 2,
+        "normalization": 2,
+        "linear": 1,
+        "dropout": 1,
+    }
+    assert structure["module_types"]["Conv2d"] == 2
+    assert structure["module_types"]["AdaptiveAvgPool2d"] == 1
+    assert structure["graph"]["op_counts"]["conv"] == 2
+    assert structure["graph"]["op_counts"]["normalization"] == 2
+
+
+def test_traced_models_are_counted_like_scripted_ones(predict_runs):
+    scripted = _summary(predict_runs["plain_binary1"])["structure"]
+    traced = _summary(predict_runs["plain_binary2"])["structure"]
+    assert scripted["layer_counts"] == traced["layer_counts"]
+    assert scripted["graph"]["op_counts"]["conv"] == traced["graph"]["op_counts"]["conv"] == 2
+
+
+@pytest.mark.parametrize("name", ["inception", "inception_traced"])
+def test_inception_block_reads_as_concatenated_parallel_branches(predict_runs, name):
+    graph = _graph(predict_runs[name])
+    assert graph["concat_parallel_branches"] is True
+    assert graph["max_concat_branches"] == 3
+    assert graph["residual_skip"] is False
+
+
+@pytest.mark.parametrize("name", ["plain10", "residual", "dense_concat"])
+def test_no_parallel_branches_without_inception(predict_runs, name):
+    assert _graph(predict_runs[name])["concat_parallel_branches"] is False
+
+
+def test_dense_concatenation_is_seen_but_not_taken_for_inception(predict_runs):
+    graph = _graph(predict_runs["dense_concat"])
+    assert graph["concat_nodes"] == 1
+    assert graph["parallel_branch_concats"] == 0
+
+
+@pytest.mark.parametrize("name", ["residual", "residual_scripted"])
+def test_residual_blocks_read_as_skip_connections(predict_runs, name):
+    graph = _graph(predict_runs[name])
+    assert graph["residual_skip"] is True
+    assert graph["identity_skip_adds"] == 1  # the 8→8 block
+    assert graph["projection_skip_adds"] == 1  # the 8→16 block with a 1×1 conv shortcut
+    assert graph["concat_parallel_branches"] is False
+
+
+def test_projection_shortcut_alone_is_a_skip_connection(predict_runs):
+    graph = _graph(predict_runs["projection"])
+    assert graph["residual_skip"] is True
+    assert graph["projection_skip_adds"] == 1
+
+
+@pytest.mark.parametrize("name", ["plain10", "inception", "dense_concat"])
+def test_no_skip_connection_without_residual_blocks(predict_runs, name):
+    graph = _graph(predict_runs[name])
+    assert graph["residual_skip"] is False
+    assert graph["tensor_adds"] == 0
+
+
+def test_frozen_parameters_are_listed(predict_runs):
+    parameters = _summary(predict_runs["frozen_base"])["structure"]["parameters"]
+    assert parameters["frozen_names"] == ["base.0.weight", "base.0.bias"]
+    assert parameters["frozen_tensors"] == 2
+    assert parameters["trainable_tensors"] == 2
+    assert parameters["by_layer_kind"] == {"conv": {"frozen": 2}, "linear": {"trainable": 2}}
+
+
+def test_squeezed_binary_output_is_read_as_one_logit(predict_runs):
+    run = predict_runs["squeezed"]
+    assert run.returncode == 0, run.stderr
+    predictions = read_predictions(run.out / "predictions.npy", n=N_IMAGES, max_bytes=MAX_BYTES)
+    np.testing.assert_allclose(predictions[:, 0], run.expected, rtol=1e-4, atol=1e-5)
+    assert _summary(run)["output_reshaped_from"] == [N_IMAGES]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("returns_tuple", "returned tuple, not a tensor of logits"),
+        ("garbage", "RuntimeError"),
+    ],
+)
+def test_a_broken_model_exits_3_with_a_one_line_error(predict_runs, name, message):
+    run = predict_runs[name]
+    assert run.returncode == 3
+    text = (run.out / "summary.json").read_text()
+    assert text.count("\n") == 1
+    summary = json.loads(text)
+    assert list(summary) == ["error"]
+    assert message in summary["error"]
+    assert not (run.out / "predictions.npy").exists()
+
+
+def test_nan_logits_are_written_and_refused_by_the_host(predict_runs):
+    run = predict_runs["returns_nan"]
+    assert run.returncode == 0, run.stderr
+    with pytest.raises(Exception, match="NaN or infinite"):
+        read_predictions(run.out / "predictions.npy", n=N_IMAGES, max_bytes=MAX_BYTES)
+
+
+def _run_script(*arguments: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(inside_predict_script()), *arguments]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_bad_inputs_exit_3(tmp_path: Path, predict_runs):
+    inputs = tmp_path / "gray.npy"
+    np.save(inputs, np.zeros((2, 1, 8, 8), dtype=np.float32))  # one channel, not three
+    model = predict_runs["plain10"].out.parent / "plain10.pt"
+    result = _run_script(
+        "--model", str(model), "--inputs", str(inputs), "--out", str(tmp_path / "out")
+    )
+    assert result.returncode == 3
+    error = json.loads((tmp_path / "out" / "summary.json").read_text())["error"]
+    assert "N×3×H×W" in error
+    assert json.loads(result.stderr)["error"] == error
+
+
+def test_bad_arguments_exit_3_and_still_write_the_summary(tmp_path: Path):
+    result = _run_script("--out", str(tmp_path / "out"), "--batch-size", "0")
+    assert result.returncode == 3
+    error = json.loads((tmp_path / "out" / "summary.json").read_text())["error"]
+    assert error.startswith("UsageError: the following arguments are required: --model, --inputs")
+
+
+def test_the_script_imports_nothing_from_grader():
+    source = inside_predict_script().read_text()
+    imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+    modules = {line.split()[1].split(".")[0] for line in imports}
+    assert modules <= {
+        "__future__",
+        "argparse",
+        "json",
+        "sys",
+        "time",
+        "warnings",
+        "collections",
+        "pathlib",
+        "typing",
+        "numpy",
+        "torch",
+    }
