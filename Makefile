@@ -14,7 +14,7 @@ KERNEL_ENV ?= /opt/hw-grader/kernel-env
 # grader.sandbox.default_kernel_env() reads it (the CLI and the tests use the same path).
 export HW_GRADER_KERNEL_ENV := $(KERNEL_ENV)
 
-.PHONY: grade test lint bench install clean sandbox-tools kernel-env
+.PHONY: grade test lint bench install clean sandbox-tools kernel-env data
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,10 +63,22 @@ kernel-env: sandbox-tools
 	echo "$$code" > '$(KERNEL_ENV)/.code-stamp'; \
 	chmod a+rX '$(dir $(KERNEL_ENV))'; chmod -R a+rX '$(KERNEL_ENV)'
 
-# Grade the sample submissions into grades.sqlite and write reports/.
-# Exit code 1 only means some samples need a person's attention (on purpose).
-grade: $(STAMP) kernel-env
-	$(BIN)/grader grade submissions --rubric rubrics/hw4.toml --db grades.sqlite --reports reports; \
+# Synthetic data for the notebook part, generated once. It lives outside the
+# clone because the sandbox uid must be able to read it (a CI clone is 0700).
+DATA ?= /var/tmp/hw-grader/synthetic-seed0
+WORKERS ?= 2
+
+$(DATA)/dataset.toml: | $(STAMP)
+	$(BIN)/grader data synth $(DATA) --seed 0
+
+data: $(DATA)/dataset.toml
+
+# Grade the sample submissions (written part and notebooks) into grades.sqlite
+# and write reports/. Exit code 1 only means some samples need a person's
+# attention (on purpose: a scanned PDF, an unreadable answer).
+grade: $(STAMP) kernel-env $(DATA)/dataset.toml
+	$(BIN)/grader grade submissions --rubric rubrics/hw4.toml --db grades.sqlite --reports reports \
+	  --data $(DATA) --workers $(WORKERS); \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 
 test: $(STAMP) kernel-env
@@ -77,8 +89,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks
 	$(BIN)/ruff format --check grader tests benchmarks
 
-bench: $(STAMP)
+bench: $(STAMP) kernel-env
 	$(BIN)/python benchmarks/bench_written.py
+	$(BIN)/python benchmarks/bench_notebooks.py
 
 clean:
 	rm -rf $(VENV) reports grades.sqlite grades.sqlite-wal grades.sqlite-shm .pytest_cache

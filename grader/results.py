@@ -117,3 +117,19 @@ class StudentGrades:
     @property
     def max_total(self) -> float:
         return round(sum(q.max_points for q in self.questions), 2)
+
+
+@dataclass(frozen=True)
+class NotebookRunRecord:
+    """How one student's notebook ran in the sandbox, as stored per run."""
+
+    student_id: str
+    notebook: str  # file name, e.g. "p1_cats_dogs.ipynb"
+    status: str  # "ok" | "error" | "timeout" | "killed" | "sandbox_error" | "missing"
+    message: str  # one line for the report
+    failed_cell: int | None = None
+    error_name: str | None = None
+    error_value: str | None = None
+    traceback: str | None = None
+    wall_seconds: float | None = None
+    executed_notebook: bytes | None = None  # the executed .ipynb JSON, size-capped

@@ -19,8 +19,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from grader.cli.data_commands import data_app
 from grader.errors import GraderError
 from grader.pipeline import GradeOptions, find_students, grade_submissions
+from grader.pipeline.notebook_batch import DEFAULT_KERNEL_ENV, NotebookOptions
 from grader.pipeline.run import question_infos
 from grader.reference import compute_key, load_parameters
 from grader.reference.answer_key import to_jsonable
@@ -92,6 +94,46 @@ def grade(
         str | None, typer.Option("--student", help="Grade only this student id.")
     ] = None,
     no_reports: Annotated[bool, typer.Option("--no-reports", help="Skip writing reports.")] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Data root for the notebook part (as `grader data synth` writes it). "
+            "Without it notebooks are not run and their questions get status error.",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout", help="Seconds per notebook (default: the rubric's [notebooks] timeout)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, help="Local Dask workers running notebooks in parallel."),
+    ] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="Send notebook tasks to an existing Dask cluster (tcp://HOST:PORT)."
+        ),
+    ] = None,
+    kernel_env: Annotated[
+        Path,
+        typer.Option(
+            "--kernel-env", help="Python environment used inside the sandbox (`make kernel-env`)."
+        ),
+    ] = DEFAULT_KERNEL_ENV,
+    gpu: Annotated[
+        bool, typer.Option("--gpu", help="Ask the cluster for one GPU resource per task.")
+    ] = False,
+    no_sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--no-sandbox",
+            help="DANGEROUS: run student notebooks without the sandbox. Only for code you trust.",
+        ),
+    ] = False,
 ) -> None:
     """Grade every student in SUBMISSIONS as one new run; store results and write reports.
 
@@ -101,10 +143,20 @@ def grade(
         fail(
             f"{submissions}: no such folder (fix: pass the folder holding one sub-folder per student)"
         )
-    if only is Part.notebooks:
-        fail(
-            "--only notebooks: notebook grading is not available in this version yet; use --only written"
+    if no_sandbox and only is not Part.written:
+        stderr.print(
+            "[bold red]WARNING: --no-sandbox runs student notebooks with your permissions, "
+            "network and files. Use it only for code you trust.[/]"
         )
+    notebook_options = NotebookOptions(
+        data_root=data,
+        kernel_env=kernel_env,
+        workers=workers,
+        scheduler=scheduler,
+        timeout_seconds=timeout,
+        unsandboxed=no_sandbox,
+        gpu=gpu,
+    )
     try:
         loaded = load_rubric(rubric)
         gradebook = _gradebook(db)
@@ -113,7 +165,8 @@ def grade(
             fail(
                 f"{submissions}/{student}: no such student folder (fix: check the id with `ls {submissions}`)"
             )
-        total = 1 if student else len(students)
+        parts = 2 if only is Part.all and loaded.models else 1
+        total = (1 if student else len(students)) * parts
         with Progress(
             TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=stderr, transient=True,
@@ -124,9 +177,7 @@ def grade(
                 rubric=loaded,
                 gradebook=gradebook,
                 reports_dir=None if no_reports else reports,
-                options=GradeOptions(
-                    only="written" if only is Part.all else only.value, student=student
-                ),
+                options=GradeOptions(only=only.value, student=student, notebooks=notebook_options),
                 on_student_done=lambda _sid: progress.advance(task),
             )
     except GraderError as exc:
@@ -270,6 +321,9 @@ def override(
     except GraderError as exc:
         fail(exc.one_line())
     stdout.print(f"{student} {question}: set to {points:g} by {who} ({reason})")
+
+
+app.add_typer(data_app, name="data")
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ from typing import Literal
 
 from grader import __version__
 from grader.errors import GraderError, SubmissionReadError
+from grader.pipeline.notebook_batch import NotebookOptions, grade_notebooks
+from grader.pipeline.notebook_part import NotebookPartResult
 from grader.pipeline.submissions import choose_written_file, find_students
 from grader.reading import read_written_file, split_into_questions
 from grader.reports import QuestionInfo, write_reports
@@ -34,6 +36,7 @@ class GradeOptions:
     only: Part = "all"
     student: str | None = None
     max_file_bytes: int = 10 * 1024 * 1024
+    notebooks: NotebookOptions = field(default_factory=NotebookOptions)
 
 
 @dataclass
@@ -177,20 +180,40 @@ def grade_submissions(
         tool_version=__version__,
         options={**asdict(options), "submissions": str(submissions_dir)},
     )
-    summary = GradingSummary(run_id=run_id, max_points=rubric.assignment.total_points)
-    batch: list[SubmissionResult] = []
-    for student_id, student_dir in students:
-        if options.only in ("all", "written"):
+    max_points = {
+        "all": rubric.assignment.total_points,
+        "written": rubric.written_points,
+        "notebooks": rubric.assignment.total_points - rubric.written_points,
+    }[options.only]
+    summary = GradingSummary(run_id=run_id, max_points=round(max_points, 2))
+    if options.only in ("all", "written"):
+        batch: list[SubmissionResult] = []
+        for student_id, student_dir in students:
             submission = _safe_grade(student_id, student_dir, grader, options)
             batch.append(submission)
             _summarise(summary, submission)
-        if len(batch) >= STORE_BATCH:
+            if len(batch) >= STORE_BATCH:
+                gradebook.record_submissions(run_id, batch)
+                batch = []
+            if on_student_done is not None:
+                on_student_done(student_id)
+        if batch:
             gradebook.record_submissions(run_id, batch)
-            batch = []
-        if on_student_done is not None:
-            on_student_done(student_id)
-    if batch:
-        gradebook.record_submissions(run_id, batch)
+    if options.only in ("all", "notebooks") and rubric.models:
+
+        def notebooks_done(result: NotebookPartResult) -> None:
+            _summarise(summary, result.submission)
+            if on_student_done is not None:
+                on_student_done(result.submission.student_id)
+
+        grade_notebooks(
+            students,
+            rubric=rubric,
+            options=options.notebooks,
+            gradebook=gradebook,
+            run_id=run_id,
+            on_result=notebooks_done,
+        )
     gradebook.finish_run(
         run_id,
         {
@@ -207,8 +230,10 @@ def grade_submissions(
 
 
 def _summarise(summary: GradingSummary, submission: SubmissionResult) -> None:
-    summary.students += 1
-    summary.points[submission.student_id] = submission.points
+    if submission.student_id not in summary.points:
+        summary.students += 1
+    previous = summary.points.get(submission.student_id, 0.0)
+    summary.points[submission.student_id] = round(previous + submission.points, 2)
     reasons = [
         f"{r.question_id}: {r.status.value}"
         + (f" ({r.review_reason.value})" if r.review_reason else "")
@@ -216,7 +241,8 @@ def _summarise(summary: GradingSummary, submission: SubmissionResult) -> None:
         if r.needs_attention
     ]
     if reasons:
-        summary.needs_attention[submission.student_id] = list(submission.problems) or reasons
+        listed = summary.needs_attention.setdefault(submission.student_id, [])
+        listed.extend(list(submission.problems) or reasons)
     summary.concept_reviews += sum(
         1 for r in submission.results if r.review_reason is ReviewReason.CONCEPT
     )

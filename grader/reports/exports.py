@@ -30,9 +30,14 @@ def _json_number(value: float) -> int | float:
     return value
 
 
+def is_model_question(question_id: str) -> bool:
+    """Notebook questions are named like "p1.scratch"; written ones like "q4"."""
+    return "." in question_id
+
+
 def _question_record(question: GradedQuestion) -> dict[str, Any]:
     status = as_status(question.status)
-    return {
+    record: dict[str, Any] = {
         "id": question.question_id,
         "points": _json_number(question.points),
         "max_points": _json_number(question.max_points),
@@ -41,6 +46,12 @@ def _question_record(question: GradedQuestion) -> dict[str, Any]:
         "feedback": question.feedback,
         "overridden": bool(question.overridden),
     }
+    if is_model_question(question.question_id):
+        accuracy = question.details.get("accuracy")
+        record["accuracy"] = accuracy if isinstance(accuracy, int | float) else None
+        flags = question.details.get("flags")
+        record["flags"] = [str(flag) for flag in flags] if isinstance(flags, list) else []
+    return record
 
 
 def export_json(all_grades: Sequence[StudentGrades]) -> str:

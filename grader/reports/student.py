@@ -54,6 +54,52 @@ class QuestionView:
     overridden: bool
     override_reason: str | None
     suggested_points: str | None
+    model: ModelView | None
+
+
+@dataclass(frozen=True)
+class ModelView:
+    """What the report shows for a notebook question: the measurement and how the notebook ran."""
+
+    accuracy: str | None
+    threshold: str | None
+    zero_at: str | None
+    inference_seconds: str | None
+    figures: str | None
+    reported: str | None
+    flags: tuple[str, ...]
+    failed_cell: str | None  # 1-based, as the student counts cells
+    traceback: str | None
+
+
+def _number(value: object, digits: int = 3) -> str | None:
+    return (
+        f"{value:.{digits}f}"
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else None
+    )
+
+
+def model_view(details: Mapping[str, object]) -> ModelView | None:
+    """None for written questions; otherwise the measured facts, all values re-typed defensively."""
+    keys = {"accuracy", "figures", "traceback", "threshold"}
+    if not keys & set(details):
+        return None
+    flags = details.get("flags")
+    failed = details.get("failed_cell")
+    traceback = details.get("traceback")
+    figures = details.get("figures")
+    return ModelView(
+        accuracy=_number(details.get("accuracy")),
+        threshold=_number(details.get("threshold"), 2),
+        zero_at=_number(details.get("zero_at"), 2),
+        inference_seconds=_number(details.get("inference_seconds"), 2),
+        figures=str(figures) if isinstance(figures, int) else None,
+        reported=_number(details.get("reported_accuracy")),
+        flags=tuple(str(flag) for flag in flags) if isinstance(flags, list) else (),
+        failed_cell=str(failed + 1) if isinstance(failed, int) else None,
+        traceback=shown_text(traceback) if isinstance(traceback, str) and traceback else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -103,6 +149,7 @@ def question_view(question: GradedQuestion, info: QuestionInfo) -> QuestionView:
         overridden=bool(question.overridden),
         override_reason=question.override_reason or None,
         suggested_points=format_number(suggested) if suggested is not None else None,
+        model=model_view(question.details),
     )
 
 

@@ -17,6 +17,8 @@ from grader.reference.parameters import ConvQuestion, PoolQuestion, ShapeQuestio
 from grader.rubric.model import ExactQuestion, Rubric
 
 QUESTION_ID = re.compile(r"^q\d{1,3}$")
+MODEL_ID = re.compile(r"^p\d{1,2}\.[a-z][a-z0-9_]*$")
+NOTEBOOK_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.ipynb$")
 KIND_OF_OPERATION = {ConvQuestion: "matrix", PoolQuestion: "tensor", ShapeQuestion: "shape"}
 
 
@@ -24,9 +26,10 @@ def _first_error(exc: ValidationError) -> tuple[str | None, str]:
     """(question id or None, 'field: message') for the first pydantic error."""
     error = exc.errors()[0]
     location = [str(part) for part in error["loc"]]
-    question = location[1] if len(location) > 1 and location[0] == "questions" else None
+    question = location[1] if len(location) > 1 and location[0] in ("questions", "models") else None
     # Drop the discriminator tag pydantic inserts ("matrix", "concept"...) from the path.
-    rest = [part for part in location[2:] if part not in {"matrix", "tensor", "shape", "concept"}]
+    tags = {"matrix", "tensor", "shape", "concept", "accuracy", "figures"}
+    rest = [part for part in location[2:] if part not in tags]
     field = ".".join(rest) if question else ".".join(location)
     message = error["msg"].removeprefix("Value error, ")
     return question, f"{field}: {message}" if field else message
@@ -58,6 +61,22 @@ def load_rubric(path: Path) -> Rubric:
                 path=path,
                 question=question_id,
                 hint="rename the table",
+            )
+    for model_id, model in raw.get("models", {}).items():
+        if not MODEL_ID.match(model_id):
+            raise RubricError(
+                "model ids must look like p1.scratch (part number, dot, lower-case name)",
+                path=path,
+                question=model_id,
+                hint="rename the table",
+            )
+        notebook = model.get("notebook", "") if isinstance(model, dict) else ""
+        if not NOTEBOOK_NAME.match(str(notebook)):
+            raise RubricError(
+                f"notebook '{notebook}' must be a plain file name ending in .ipynb",
+                path=path,
+                question=model_id,
+                hint='e.g. notebook = "p1_cats_dogs.ipynb"',
             )
     try:
         rubric = Rubric.model_validate({**raw, "path": path})

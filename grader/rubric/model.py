@@ -9,7 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 
 class _Strict(BaseModel):
@@ -104,6 +112,71 @@ class ConceptQuestion(_Strict):
 RubricQuestion = Annotated[ExactQuestion | ConceptQuestion, Field(discriminator="kind")]
 
 
+class AccuracyCurve(_Strict):
+    """Full points at or above `full_at`, linear down to zero at `zero_at`."""
+
+    full_at: float = Field(gt=0, le=1)
+    zero_at: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AccuracyCurve:
+        if self.zero_at >= self.full_at:
+            raise ValueError("zero_at must be below full_at")
+        return self
+
+
+class ModelQuestion(_Strict):
+    """A saved model (`artifacts/<id>.pt`) measured on the hidden test split."""
+
+    title: str
+    kind: Literal["accuracy"] = "accuracy"
+    notebook: str
+    dataset: Literal["cats_vs_dogs", "cifar10"]
+    points: float = Field(gt=0)
+    thresholds: dict[str, AccuracyCurve] = Field(
+        min_length=1, description="per dataset name (dataset.toml `name`): synthetic, real, ..."
+    )
+    structure: Literal["scratch_cnn", "inception", "residual"] | None = None
+    structure_share: float = Field(
+        default=0.25, ge=0, le=1, description="share of the points for the required structure"
+    )
+
+
+class FiguresQuestion(_Strict):
+    """Figures the executed notebook must show (e.g. activations and filters)."""
+
+    title: str
+    kind: Literal["figures"]
+    notebook: str
+    points: float = Field(gt=0)
+    min_figures: int = Field(default=2, ge=1)
+
+
+def _notebook_question_kind(value: object) -> str:
+    """`kind` may be left out of accuracy questions (the common case)."""
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return str(kind) if kind is not None else "accuracy"
+
+
+NotebookQuestion = Annotated[
+    Annotated[ModelQuestion, Tag("accuracy")] | Annotated[FiguresQuestion, Tag("figures")],
+    Discriminator(_notebook_question_kind),
+]
+
+
+class NotebookSettings(_Strict):
+    """Execution limits for the notebook part; CLI options override them."""
+
+    timeout_seconds: float = Field(default=900, gt=0, description="wall clock per notebook")
+    cell_timeout_seconds: float = Field(default=600, gt=0, description="wall clock per cell")
+    address_space_gib: float = Field(default=8, gt=0, description="RLIMIT_AS backstop per notebook")
+    max_processes: int = Field(default=512, ge=16, description="RLIMIT_NPROC (threads count too)")
+    threads: int = Field(default=1, ge=1, description="OMP/MKL/torch threads per notebook")
+    output_bytes: int = Field(default=1 << 20, ge=1024, description="captured output cap")
+    evaluation_timeout_seconds: float = Field(default=300, gt=0, description="per model evaluation")
+    reported_accuracy_tolerance: float = Field(default=0.05, ge=0, le=1)
+
+
 class AssignmentSettings(_Strict):
     id: str
     title: str
@@ -118,17 +191,31 @@ class Rubric(_Strict):
 
     assignment: AssignmentSettings
     questions: dict[str, RubricQuestion]
+    notebooks: NotebookSettings = NotebookSettings()
+    models: dict[str, NotebookQuestion] = Field(default_factory=dict)
     path: Path = Path()
     content_hash: str = ""
 
     @model_validator(mode="after")
     def _total_matches(self) -> Rubric:
-        total = round(sum(q.points for q in self.questions.values()), 6)
+        written = sum(q.points for q in self.questions.values())
+        notebooks = sum(q.points for q in self.models.values())
+        total = round(written + notebooks, 6)
         if total != round(self.assignment.total_points, 6):
+            parts = f" ({written:g} written + {notebooks:g} notebooks)" if self.models else ""
             raise ValueError(
-                f"question points add up to {total:g} but assignment.total_points is {self.assignment.total_points:g}"
+                f"question points add up to {total:g}{parts} but assignment.total_points is {self.assignment.total_points:g}"
             )
         return self
+
+    @property
+    def written_points(self) -> float:
+        return round(sum(q.points for q in self.questions.values()), 6)
+
+    @property
+    def notebook_files(self) -> tuple[str, ...]:
+        """The notebooks the rubric grades, in first-mentioned order."""
+        return tuple(dict.fromkeys(q.notebook for q in self.models.values()))
 
     def shows_expected(self, question_id: str) -> bool:
         setting = self.questions[question_id].show_expected

@@ -21,7 +21,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from grader.errors import GradebookError
-from grader.results import QuestionResult, ReviewReason, Status, StudentGrades, SubmissionResult
+from grader.results import (
+    NotebookRunRecord,
+    QuestionResult,
+    ReviewReason,
+    Status,
+    StudentGrades,
+    SubmissionResult,
+)
 from grader.storage import reading
 from grader.storage.database import BEGIN_OPTION, BUSY_TIMEOUT_MS, WRITE_BEGIN
 from grader.storage.models import (
@@ -33,6 +40,7 @@ from grader.storage.models import (
     StudentRow,
     SubmissionRow,
 )
+from grader.storage.notebook_runs import read_notebook_runs, store_notebook_runs
 
 # SQLite allows 32,766 bound parameters; IN lists stay far below that.
 _IN_LIST_SIZE = 500
@@ -311,6 +319,17 @@ class Gradebook:
             )
 
     # Reads
+
+    def record_notebook_runs(self, run_id: int, records: Sequence[NotebookRunRecord]) -> None:
+        """Store how each notebook ran (upsert by run, student, notebook)."""
+        with self._writing() as session:
+            self._require_run(session, run_id)
+            store_notebook_runs(session, run_id, records, now=self._clock())
+
+    def notebook_runs(self, student_id: str, run_id: int | None = None) -> list[NotebookRunRecord]:
+        """The student's executed-notebook records (latest run with any, unless `run_id`)."""
+        with Session(self._engine) as session:
+            return read_notebook_runs(session, student_id, run_id)
 
     def latest_grades(self, student_id: str | None = None) -> list[StudentGrades]:
         """Current grades per student (latest run per part, overrides applied), by student id."""

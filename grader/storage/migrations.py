@@ -134,8 +134,29 @@ _CREATE_GRADEBOOK_TABLES = (
 )
 
 # In order of application. Append only; never rename, reorder or edit a released entry.
+_CREATE_NOTEBOOK_RUNS = (
+    """CREATE TABLE notebook_runs (
+        run_id INTEGER NOT NULL,
+        student_id VARCHAR NOT NULL,
+        notebook VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        failed_cell INTEGER,
+        error_name VARCHAR,
+        error_value VARCHAR,
+        traceback VARCHAR,
+        message VARCHAR NOT NULL,
+        wall_seconds FLOAT,
+        executed_notebook BLOB,
+        recorded_at DATETIME NOT NULL,
+        PRIMARY KEY (run_id, student_id, notebook),
+        FOREIGN KEY(run_id) REFERENCES grading_runs (id),
+        FOREIGN KEY(student_id) REFERENCES students (id)
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_create_gradebook_tables", _run_statements(_CREATE_GRADEBOOK_TABLES)),
+    Migration("0002_create_notebook_runs", _run_statements(_CREATE_NOTEBOOK_RUNS)),
 )
 
 

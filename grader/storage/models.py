@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -184,3 +185,23 @@ class AuditRow(Base):
     question_id: Mapped[str | None] = mapped_column(String)
     before: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
     after: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+
+
+class NotebookRunRow(Base):
+    """One executed notebook of one student in one run: status, failure, and the executed file."""
+
+    __tablename__ = "notebook_runs"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("grading_runs.id"), primary_key=True)
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    notebook: Mapped[str] = mapped_column(String, primary_key=True)
+    status: Mapped[str] = mapped_column(String)
+    failed_cell: Mapped[int | None] = mapped_column(Integer)
+    error_name: Mapped[str | None] = mapped_column(String)
+    error_value: Mapped[str | None] = mapped_column(String)
+    traceback: Mapped[str | None] = mapped_column(String)
+    message: Mapped[str] = mapped_column(String)
+    wall_seconds: Mapped[float | None] = mapped_column(Float)
+    # gzip-compressed .ipynb JSON, size-capped by the caller.
+    executed_notebook: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -57,6 +57,8 @@ def test_grade_samples_export_and_report(tmp_path):
         "--student",
         "alice",
         "--no-reports",
+        "--only",
+        "written",
         cwd=tmp_path,
     )
     assert regraded.returncode == 0

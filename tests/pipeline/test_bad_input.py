@@ -49,6 +49,7 @@ def graded(tmp_path, rubric, gradebook):
         rubric=rubric,
         gradebook=gradebook,
         reports_dir=tmp_path / "reports",
+        options=GradeOptions(only="written"),
     )
     grades = {g.student_id: g for g in gradebook.latest_grades()}
     return summary, grades
@@ -106,7 +107,7 @@ def test_scanned_pdf_is_routed_to_a_person(graded):
 def test_only_one_student(tmp_path, rubric, gradebook):
     summary = grade_submissions(
         build(tmp_path / "subs"), rubric=rubric, gradebook=gradebook, reports_dir=None,
-        options=GradeOptions(student="k_good"),
+        options=GradeOptions(only="written", student="k_good"),
     )  # fmt: skip
     assert summary.students == 1
     assert [g.student_id for g in gradebook.latest_grades()] == ["k_good"]

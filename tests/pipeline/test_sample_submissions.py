@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.pipeline import grade_submissions
+from grader.pipeline import GradeOptions, grade_submissions
 from grader.results import ReviewReason, Status
 
 # (points, status) for the exact questions; concept suggestions are checked as totals.
@@ -42,7 +42,11 @@ def samples(rubric, tmp_path_factory):
     gradebook = Gradebook(open_gradebook("sqlite:///:memory:"))
     reports = tmp_path_factory.mktemp("reports")
     summary = grade_submissions(
-        Path("submissions"), rubric=rubric, gradebook=gradebook, reports_dir=reports
+        Path("submissions"),
+        rubric=rubric,
+        gradebook=gradebook,
+        reports_dir=reports,
+        options=GradeOptions(only="written"),
     )
     grades = {
         g.student_id: {q.question_id: q for q in g.questions} for g in gradebook.latest_grades()

@@ -142,3 +142,22 @@ def test_csv_safe_text_leaves_plain_ids():
 def test_export_csv_negative_points_stay_numbers(graded, make_student):
     text = export_csv([make_student("s1", (graded("q1", points=-1),))], ["q1"])
     assert text.splitlines()[1] == "s1,-1,-1,2"
+
+
+def test_model_questions_carry_accuracy_and_flags():
+    from grader.reports import export_json
+    from grader.results import GradedQuestion, Status, StudentGrades
+
+    grades = StudentGrades(
+        student_id="s1", run_id=1, source_path=None, problems=(),
+        questions=(
+            GradedQuestion("q1", 3, 3, Status.GRADED),
+            GradedQuestion("p1.scratch", 4.5, 6, Status.GRADED, details={"accuracy": 0.81, "flags": ["reported_accuracy_gap"]}),
+            GradedQuestion("p2.baseline", 0, 5, Status.MISSING),
+        ),
+    )  # fmt: skip
+    questions = {q["id"]: q for q in json.loads(export_json([grades]))["students"][0]["questions"]}
+    assert "accuracy" not in questions["q1"]
+    assert questions["p1.scratch"]["accuracy"] == 0.81
+    assert questions["p1.scratch"]["flags"] == ["reported_accuracy_gap"]
+    assert questions["p2.baseline"]["accuracy"] is None and questions["p2.baseline"]["flags"] == []

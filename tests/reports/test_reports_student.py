@@ -265,3 +265,29 @@ def test_reports_never_crash_and_never_leak_markup(
     page = render_student_html(student, questions)
     assert "<script" not in page
     assert render_student_markdown(student, questions).startswith("# Feedback for s1")
+
+
+def test_model_question_shows_measurement_flags_and_traceback():
+    from grader.reports import QuestionInfo, render_student_html, render_student_markdown
+    from grader.results import GradedQuestion, Status, StudentGrades
+
+    details = {
+        "accuracy": 0.8123, "threshold": 0.85, "zero_at": 0.6, "inference_seconds": 0.42,
+        "reported_accuracy": 0.95, "flags": ["reported_accuracy_gap"],
+        "failed_cell": 6, "traceback": "RuntimeError: <boom>",
+    }  # fmt: skip
+    grades = StudentGrades(
+        "s1", 1, None, (),
+        (GradedQuestion("p1.scratch", 4.2, 6, Status.GRADED, feedback="Measured.", details=details),),
+    )  # fmt: skip
+    infos = {"p1.scratch": QuestionInfo("p1.scratch", "scratch CNN", "accuracy", False)}
+    markdown = render_student_markdown(grades, infos)
+    assert (
+        "measured accuracy on the hidden test split: **0.812** (full credit at ≥ 0.85, none at ≤ 0.60)"
+        in markdown
+    )
+    assert "inference time: 0.42 s" in markdown and "accuracy you reported: 0.950" in markdown
+    assert "flag: reported\\_accuracy\\_gap" in markdown  # Markdown-escaped
+    assert "The notebook stopped at cell 7" in markdown and "RuntimeError: <boom>" in markdown
+    page = render_student_html(grades, infos)
+    assert "RuntimeError: &lt;boom&gt;" in page and "<boom>" not in page

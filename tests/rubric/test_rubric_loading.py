@@ -61,8 +61,41 @@ def test_good_rubric_loads_with_hash(tmp_path):
 
 def test_shipped_rubric_loads():
     rubric = load_rubric(Path("rubrics/hw4.toml"))
-    assert sum(q.points for q in rubric.questions.values()) == rubric.assignment.total_points
+    written = sum(q.points for q in rubric.questions.values())
+    notebooks = sum(q.points for q in rubric.models.values())
+    assert (written, notebooks, rubric.assignment.total_points) == (63, 37, 100)
     assert {f"q{n}" for n in range(1, 22)} == set(rubric.questions)
+    assert set(rubric.models) == {
+        "p1.scratch", "p1.visualize", "p1.transfer", "p1.finetune", "p1.augment",
+        "p2.baseline", "p2.inception", "p2.residual",
+    }  # fmt: skip
+    assert rubric.notebook_files == ("p1_cats_dogs.ipynb", "p2_cifar10.ipynb")
+
+
+def test_model_thresholds_validated(tmp_path):
+    model = """
+[models."p1.scratch"]
+title = "scratch"
+notebook = "p1.ipynb"
+dataset = "cats_vs_dogs"
+points = 2
+thresholds.synthetic = { full_at = 0.5, zero_at = 0.7 }
+"""
+    line = error_line(tmp_path, GOOD.replace("total_points = 5", "total_points = 7") + model)
+    assert "question p1.scratch: thresholds.synthetic: zero_at must be below full_at" in line
+
+
+def test_model_notebook_must_be_a_plain_name(tmp_path):
+    model = """
+[models."p1.scratch"]
+title = "scratch"
+notebook = "../../etc/x.ipynb"
+dataset = "cats_vs_dogs"
+points = 2
+thresholds.synthetic = { full_at = 0.7, zero_at = 0.5 }
+"""
+    line = error_line(tmp_path, GOOD.replace("total_points = 5", "total_points = 7") + model)
+    assert "question p1.scratch: notebook '../../etc/x.ipynb' must be a plain file name" in line
 
 
 def test_points_not_adding_up(tmp_path):

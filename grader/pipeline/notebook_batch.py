@@ -1,0 +1,164 @@
+"""Coordinate the notebook part of a run: check the sandbox and data once, prepare the hidden
+splits once, send one task per student to Dask, and store each result as it arrives.
+
+The gradebook is written only here (upserts keyed by run and student), so a
+task that Dask runs twice is stored once. If the sandbox or the data cannot
+be used, no notebook runs: every model question gets status `error` with the
+reason, and the written part is unaffected.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from grader.data import DataError, load_hidden_split, load_layout, training_data_dir
+from grader.pipeline.notebook_part import (
+    HiddenInputs,
+    NotebookPartResult,
+    NotebookTask,
+    failed_task_result,
+    grade_notebook_part,
+)
+from grader.rubric.model import ModelQuestion, Rubric
+from grader.sandbox import SandboxLimits, check_sandbox
+from grader.scheduling import ClusterOptions, open_client, run_tasks
+from grader.storage import Gradebook
+
+DEFAULT_KERNEL_ENV = Path("/opt/hw-grader/kernel-env")
+GiB = 2**30
+
+
+@dataclass(frozen=True)
+class NotebookOptions:
+    """Where the data, the sandbox's Python and the workers are; CLI flags fill these."""
+
+    data_root: Path | None = None
+    kernel_env: Path = DEFAULT_KERNEL_ENV
+    workers: int = 1
+    scheduler: str | None = None
+    timeout_seconds: float | None = None  # overrides the rubric's per-notebook timeout
+    unsandboxed: bool = False  # --no-sandbox: trusted settings only, loudly warned
+    gpu: bool = False
+    cache_dir: Path | None = None  # decoded hidden splits (default: the system temp dir)
+
+
+def notebook_limits(
+    rubric: Rubric, options: NotebookOptions
+) -> tuple[SandboxLimits, SandboxLimits]:
+    """Limits for executing a notebook and for evaluating one model."""
+    settings = rubric.notebooks
+    base = SandboxLimits(
+        wall_seconds=options.timeout_seconds or settings.timeout_seconds,
+        address_space_bytes=int(settings.address_space_gib * GiB),
+        max_processes=settings.max_processes,
+        output_bytes=settings.output_bytes,
+        threads=settings.threads,
+    )
+    evaluation = replace(base, wall_seconds=settings.evaluation_timeout_seconds)
+    return base, evaluation
+
+
+def _setup_problem(
+    rubric: Rubric, options: NotebookOptions
+) -> tuple[str | None, dict[str, HiddenInputs], str, Path | None]:
+    """(problem or None, hidden inputs per dataset, dataset name, training data dir)."""
+    if options.data_root is None:
+        return (
+            "no data folder given, so notebooks were not run (fix: pass --data DATA_ROOT; make one with `grader data synth DATA_ROOT`)",
+            {},
+            "",
+            None,
+        )
+    try:
+        layout = load_layout(options.data_root)
+    except DataError as exc:
+        return f"notebooks were not run: {exc.one_line()}", {}, "", None
+    models = [q for q in rubric.models.values() if isinstance(q, ModelQuestion)]
+    for question in models:
+        if layout.name not in question.thresholds:
+            known = ", ".join(sorted(question.thresholds))
+            return (
+                f"{rubric.path}: the rubric has no thresholds for dataset '{layout.name}' (fix: add thresholds.{layout.name} next to {known})",
+                {},
+                layout.name,
+                None,
+            )
+    if not options.unsandboxed:
+        check = check_sandbox(options.kernel_env)
+        if not check.ok:
+            return (
+                f"notebooks were not run: the sandbox is unavailable: {check.message} (fix: {check.hint})",
+                {},
+                layout.name,
+                None,
+            )
+    cache_dir = options.cache_dir or Path(tempfile.gettempdir()) / "hw-grader-cache"
+    hidden: dict[str, HiddenInputs] = {}
+    try:
+        for dataset in sorted({q.dataset for q in models}):
+            split = load_hidden_split(layout, dataset, cache_dir)
+            hidden[dataset] = HiddenInputs(
+                split.inputs_path, split.labels, binary=dataset == "cats_vs_dogs"
+            )
+    except DataError as exc:
+        return f"notebooks were not run: {exc.one_line()}", {}, layout.name, None
+    return None, hidden, layout.name, training_data_dir(layout)
+
+
+def grade_notebooks(
+    students: Sequence[tuple[str, Path]],
+    *,
+    rubric: Rubric,
+    options: NotebookOptions,
+    gradebook: Gradebook,
+    run_id: int,
+    on_result: Callable[[NotebookPartResult], None],
+) -> None:
+    """Grade every student's notebooks; each result is stored, then handed to `on_result`."""
+    if not rubric.models or not students:
+        return
+    problem, hidden, dataset_name, training_data = _setup_problem(rubric, options)
+    limits, evaluation_limits = notebook_limits(rubric, options)
+    tasks = [
+        NotebookTask(
+            student_id=student_id,
+            student_dir=student_dir.resolve(),
+            models=dict(rubric.models),
+            dataset_name=dataset_name,
+            training_data=training_data,
+            hidden=hidden,
+            kernel_env=options.kernel_env,
+            limits=limits,
+            evaluation_limits=evaluation_limits,
+            cell_timeout=rubric.notebooks.cell_timeout_seconds,
+            reported_tolerance=rubric.notebooks.reported_accuracy_tolerance,
+            unsandboxed=options.unsandboxed,
+            problems=(problem,) if problem else (),
+        )
+        for student_id, student_dir in students
+    ]
+
+    def store(result: NotebookPartResult) -> None:
+        gradebook.record_submissions(run_id, [result.submission])
+        if result.notebook_runs:
+            gradebook.record_notebook_runs(run_id, result.notebook_runs)
+        on_result(result)
+
+    if problem:  # nothing will run: no cluster needed
+        for task in tasks:
+            store(grade_notebook_part(task))
+        return
+    cluster = ClusterOptions(workers=options.workers, scheduler=options.scheduler, gpu=options.gpu)
+    with open_client(cluster) as client:
+        run_tasks(
+            client,
+            grade_notebook_part,
+            tasks,
+            key_of=lambda task: f"notebooks-run{run_id}-{task.student_id}",
+            on_result=lambda _task, result: store(result),
+            on_failure=lambda task, error: store(failed_task_result(task, error)),
+            gpu=options.gpu,
+        )

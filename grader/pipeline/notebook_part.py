@@ -1,0 +1,195 @@
+"""Grade one student's notebooks: execute each in the sandbox, evaluate every saved model, score.
+
+Runs on a Dask worker (or in-process): the task and its result are plain,
+picklable data. It never writes the gradebook; the coordinator does.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from grader.evaluation.hidden_test import evaluate_model
+from grader.notebooks import NotebookRun, execute_notebook
+from grader.results import NotebookRunRecord, QuestionResult, Status, SubmissionResult
+from grader.rubric.model import FiguresQuestion, ModelQuestion
+from grader.sandbox import Sandbox, SandboxLimits
+from grader.scheduling import worker_slot
+from grader.scoring.models import score_figures, score_model, unavailable_model
+
+MAX_STORED_NOTEBOOK_BYTES = 20 * 2**20
+
+
+@dataclass(frozen=True)
+class HiddenInputs:
+    """A hidden test split as the grader holds it: inputs on disk (mounted for the model), labels in memory."""
+
+    inputs_path: Path
+    labels: np.ndarray
+    binary: bool
+
+
+@dataclass(frozen=True)
+class NotebookTask:
+    """Everything a worker needs to grade one student's notebooks."""
+
+    student_id: str
+    student_dir: Path
+    models: Mapping[str, ModelQuestion | FiguresQuestion]
+    dataset_name: str
+    training_data: Path | None
+    hidden: Mapping[str, HiddenInputs]
+    kernel_env: Path
+    limits: SandboxLimits
+    evaluation_limits: SandboxLimits
+    cell_timeout: float
+    reported_tolerance: float
+    unsandboxed: bool = False
+    scratch_root: Path | None = None
+    problems: tuple[str, ...] = field(default_factory=tuple)  # set when notebooks cannot run at all
+
+
+@dataclass(frozen=True)
+class NotebookPartResult:
+    submission: SubmissionResult
+    notebook_runs: tuple[NotebookRunRecord, ...]
+
+
+def _record(student_id: str, notebook: str, run: NotebookRun) -> NotebookRunRecord:
+    executed = None
+    if (
+        run.executed_notebook_path is not None
+        and run.executed_notebook_path.stat().st_size <= MAX_STORED_NOTEBOOK_BYTES
+    ):
+        executed = run.executed_notebook_path.read_bytes()
+    return NotebookRunRecord(
+        student_id=student_id,
+        notebook=notebook,
+        status=run.status,
+        message=run.message,
+        failed_cell=run.failed_cell,
+        error_name=run.error_name,
+        error_value=run.error_value,
+        traceback=run.traceback or None,
+        wall_seconds=round(run.wall_seconds, 3),
+        executed_notebook=executed,
+    )
+
+
+def _all_error(task: NotebookTask, message: str) -> NotebookPartResult:
+    """Notebooks could not run at all (no sandbox, no data): every model question is an error."""
+    results = tuple(
+        QuestionResult(
+            question_id=qid,
+            points=0.0,
+            max_points=q.points,
+            status=Status.ERROR,
+            feedback=message,
+        )
+        for qid, q in task.models.items()
+    )
+    return NotebookPartResult(
+        SubmissionResult(task.student_id, "notebooks", None, None, results, (message,)), ()
+    )
+
+
+def grade_notebook_part(task: NotebookTask) -> NotebookPartResult:
+    """Execute the student's notebooks and score every model question; failures become statuses."""
+    if task.problems:
+        return _all_error(task, task.problems[0])
+    scratch = Path(tempfile.mkdtemp(prefix=f"grade-{task.student_id}-", dir=task.scratch_root))
+    try:
+        return _grade(task, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
+    sandbox = Sandbox(kernel_env=task.kernel_env, slot=worker_slot(), unsandboxed=task.unsandboxed)
+    results: dict[str, QuestionResult] = {}
+    records: list[NotebookRunRecord] = []
+    problems: list[str] = []
+    notebooks = dict.fromkeys(q.notebook for q in task.models.values())
+    for index, notebook in enumerate(notebooks):
+        questions = {qid: q for qid, q in task.models.items() if q.notebook == notebook}
+        path = task.student_dir / notebook
+        if not path.is_file() or path.is_symlink():
+            message = (
+                f"{task.student_id}/{notebook} not found (fix: submit the notebook under this name)"
+            )
+            records.append(NotebookRunRecord(task.student_id, notebook, "missing", message))
+            for qid, question in questions.items():
+                results[qid] = unavailable_model(qid, question, Status.MISSING, message)
+            continue
+        run = execute_notebook(
+            path,
+            submission_dir=task.student_dir,
+            sandbox=sandbox,
+            data_mount=task.training_data,
+            limits=task.limits,
+            cell_timeout=task.cell_timeout,
+            out_dir=scratch / f"nb{index}",
+        )
+        records.append(_record(task.student_id, notebook, run))
+        if run.status == "sandbox_error":
+            problems.append(run.message)
+            for qid, question in questions.items():
+                results[qid] = unavailable_model(qid, question, Status.ERROR, run.message)
+            continue
+        if run.status != "ok":
+            problems.append(run.message)
+        for qid, question in questions.items():
+            if isinstance(question, FiguresQuestion):
+                results[qid] = score_figures(qid, question, run)
+                continue
+            artifact = run.artifacts.get(qid)
+            if artifact is None:
+                why = f"artifacts/{qid}.pt was not saved"
+                if run.status != "ok":
+                    why += f"; the notebook stopped early: {run.message}"
+                results[qid] = unavailable_model(qid, question, Status.MISSING, why)
+                continue
+            hidden = task.hidden[question.dataset]
+            evaluation = evaluate_model(
+                artifact,
+                inputs_path=hidden.inputs_path,
+                labels=hidden.labels,
+                binary=hidden.binary,
+                sandbox=sandbox,
+                limits=task.evaluation_limits,
+                out_dir=scratch / f"eval-{qid}",
+            )
+            results[qid] = score_model(
+                qid,
+                question,
+                evaluation,
+                dataset_name=task.dataset_name,
+                executed_notebook=run.executed_notebook,
+                tolerance=task.reported_tolerance,
+            )
+    ordered = tuple(results[qid] for qid in task.models)
+    submission = SubmissionResult(
+        task.student_id, "notebooks", f"{task.student_id}/", None, ordered, tuple(problems)
+    )
+    return NotebookPartResult(submission, tuple(records))
+
+
+def failed_task_result(task: NotebookTask, error: BaseException) -> NotebookPartResult:
+    """A worker-side crash (a grader bug, a lost worker twice): recorded for this student only."""
+    message = f"{task.student_id}: notebook grading failed ({type(error).__name__}: {error}); please report it"
+    result = _all_error(task, message)
+    return NotebookPartResult(result.submission, ())
+
+
+__all__ = [
+    "HiddenInputs",
+    "NotebookPartResult",
+    "NotebookTask",
+    "failed_task_result",
+    "grade_notebook_part",
+]

@@ -1,0 +1,167 @@
+"""Score the notebook part: a model's measured hidden-test accuracy against the rubric's curve,
+its required structure, figures in the executed notebook, and the gap to the accuracy the student reports.
+
+Takes measurements (from `grader.evaluation`) and notebook runs; never runs anything itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.evaluation import (
+    AccuracyCurve,
+    ReportedAccuracy,
+    accuracy_gap_flag,
+    count_figures,
+    find_reported_accuracies,
+)
+from grader.evaluation.hidden_test import ModelEvaluation
+from grader.evaluation.structure import (
+    StructureFacts,
+    check_inception,
+    check_residual,
+    check_scratch_cnn,
+)
+from grader.notebooks import NotebookRun
+from grader.results import QuestionResult, ReviewReason, Status
+from grader.rubric.model import FiguresQuestion, ModelQuestion
+
+STRUCTURE_CHECKS = {
+    "scratch_cnn": check_scratch_cnn,
+    "inception": check_inception,
+    "residual": check_residual,
+}
+GAP_FLAG = "reported_accuracy_gap"
+
+
+def unavailable_model(
+    question_id: str, question: ModelQuestion | FiguresQuestion, status: Status, message: str
+) -> QuestionResult:
+    """No model (or no notebook) to measure: zero with the reason."""
+    return QuestionResult(
+        question_id=question_id,
+        points=0.0,
+        max_points=question.points,
+        status=status,
+        feedback=message,
+        details={"accuracy": None, "flags": []},
+    )
+
+
+def _notebook_details(run: NotebookRun) -> dict[str, Any]:
+    if run.status == "ok":
+        return {}
+    return {
+        "notebook_status": run.status,
+        "failed_cell": run.failed_cell,
+        "traceback": (run.traceback or "")[-4000:],
+    }
+
+
+def score_figures(question_id: str, question: FiguresQuestion, run: NotebookRun) -> QuestionResult:
+    """Share of the required figures found in the executed notebook's outputs."""
+    figures = count_figures(run.executed_notebook or {})
+    share = min(figures / question.min_figures, 1.0)
+    points = round(share * question.points, 2)
+    feedback = f"{figures} figure(s) in the executed notebook; {question.min_figures} expected."
+    if run.status != "ok":
+        feedback += f" The notebook stopped early: {run.message}"
+    return QuestionResult(
+        question_id=question_id,
+        points=points,
+        max_points=question.points,
+        status=Status.GRADED,
+        feedback=feedback,
+        details={"figures": figures, "flags": [], **_notebook_details(run)},
+    )
+
+
+def _reported_test_accuracy(
+    executed_notebook: dict[str, Any] | None, question_id: str
+) -> ReportedAccuracy | None:
+    """The last test (or unqualified) accuracy the student reports for this model.
+
+    Validation accuracies are left out: on small splits they differ from the hidden
+    test accuracy by more than the tolerance without anything being wrong.
+    """
+    mentions = [
+        mention
+        for mention in find_reported_accuracies(executed_notebook or {}, [question_id])
+        if mention.model_id == question_id and mention.qualifier in ("test", "unqualified")
+    ]
+    if not mentions:
+        return None
+    return max(mentions, key=lambda m: (m.qualifier == "test", mentions.index(m)))
+
+
+def score_model(
+    question_id: str,
+    question: ModelQuestion,
+    evaluation: ModelEvaluation,
+    *,
+    dataset_name: str,
+    executed_notebook: dict[str, Any] | None,
+    tolerance: float,
+) -> QuestionResult:
+    """Points from the accuracy curve (and the structure share), with the reported-accuracy check."""
+    thresholds = question.thresholds[dataset_name]
+    curve = AccuracyCurve(full_at=thresholds.full_at, zero_at=thresholds.zero_at)
+    details: dict[str, Any] = {
+        "accuracy": evaluation.accuracy,
+        "threshold": thresholds.full_at,
+        "zero_at": thresholds.zero_at,
+        "dataset": dataset_name,
+        "inference_seconds": evaluation.inference_seconds,
+        "flags": [],
+    }
+    if evaluation.accuracy is None:
+        reason = ReviewReason.AMBIGUOUS if evaluation.infrastructure_failure else None
+        feedback = f"The saved model could not be evaluated: {evaluation.error}."
+        if reason is not None:
+            feedback += " A person will check this."
+        return QuestionResult(
+            question_id=question_id,
+            points=0.0,
+            max_points=question.points,
+            status=Status.NEEDS_REVIEW if reason else Status.GRADED,
+            feedback=feedback,
+            review_reason=reason,
+            details=details,
+        )
+    accuracy_share = curve.share(evaluation.accuracy)
+    structure_share = question.structure_share if question.structure else 0.0
+    structure_ok = True
+    feedback = (
+        f"Measured accuracy on the hidden test split: {evaluation.accuracy:.3f} "
+        f"(full credit at ≥ {thresholds.full_at:.2f}, none at ≤ {thresholds.zero_at:.2f})."
+    )
+    if question.structure:
+        structure_ok, structure_message = STRUCTURE_CHECKS[question.structure](
+            StructureFacts.from_summary(evaluation.summary)
+        )
+        details["structure"] = {
+            "required": question.structure,
+            "passed": structure_ok,
+            "message": structure_message,
+        }
+        feedback += f" Structure: {structure_message}"
+    share = (1 - structure_share) * accuracy_share + structure_share * (
+        1.0 if structure_ok else 0.0
+    )
+    reported = _reported_test_accuracy(executed_notebook, question_id)
+    details["reported_accuracy"] = reported.value if reported else None
+    if reported is not None and accuracy_gap_flag(reported.value, evaluation.accuracy, tolerance):
+        details["flags"].append(GAP_FLAG)
+        details["reported_text"] = reported.text
+        feedback += (
+            f" The notebook reports {reported.value:.3f} (“{reported.text}”), more than "
+            f"{tolerance:.2f} away from the measured accuracy."
+        )
+    return QuestionResult(
+        question_id=question_id,
+        points=round(share * question.points, 2),
+        max_points=question.points,
+        status=Status.GRADED,
+        feedback=feedback,
+        details=details,
+    )
