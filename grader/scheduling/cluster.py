@@ -59,7 +59,7 @@ def open_client(options: ClusterOptions) -> Iterator[Any]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # the scheduler always serves HTTP: keep it on loopback, any free port
         resources=resources,
     )
     client = Client(cluster)
