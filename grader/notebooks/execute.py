@@ -114,7 +114,9 @@ def build_request(
         extra_files=extra_files,
         mounts=mounts,
         env=env,
-        collect=("artifacts/*.pt", ".grader/*"),
+        # Only the two result files of this run: anything else a notebook leaves in
+        # .grader/ stays in the sandbox instead of costing host disk.
+        collect=("artifacts/*.pt", f".grader/executed-{token}.ipynb", f".grader/status-{token}.json"),
         limits=limits,
     )
 
