@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from grader.cli.data_commands import data_app
+from grader.cli.template_commands import assign, check_template_command
 from grader.errors import GraderError
 from grader.pipeline import GradeOptions, find_students, grade_submissions
 from grader.pipeline.notebook_batch import DEFAULT_KERNEL_ENV, NotebookOptions
@@ -134,6 +135,13 @@ def grade(
             help="DANGEROUS: run student notebooks without the sandbox. Only for code you trust.",
         ),
     ] = False,
+    variants: Annotated[
+        Path | None,
+        typer.Option(
+            "--variants",
+            help="folder of per-student parameters written by `grader assign --variants`",
+        ),
+    ] = None,
 ) -> None:
     """Grade every student in SUBMISSIONS as one new run; store results and write reports.
 
@@ -142,6 +150,10 @@ def grade(
     if not submissions.is_dir():
         fail(
             f"{submissions}: no such folder (fix: pass the folder holding one sub-folder per student)"
+        )
+    if variants is not None and not variants.is_dir():
+        fail(
+            f"{variants}: no such folder (fix: pass the grader/variants folder written by `grader assign --variants`)"
         )
     if no_sandbox and only is not Part.written:
         stderr.print(
@@ -177,7 +189,12 @@ def grade(
                 rubric=loaded,
                 gradebook=gradebook,
                 reports_dir=None if no_reports else reports,
-                options=GradeOptions(only=only.value, student=student, notebooks=notebook_options),
+                options=GradeOptions(
+                    only=only.value,
+                    student=student,
+                    notebooks=notebook_options,
+                    variants_dir=variants,
+                ),
                 on_student_done=lambda _sid: progress.advance(task),
             )
     except GraderError as exc:
@@ -323,6 +340,8 @@ def override(
     stdout.print(f"{student} {question}: set to {points:g} by {who} ({reason})")
 
 
+app.command()(assign)
+app.command("check-template")(check_template_command)
 app.add_typer(data_app, name="data")
 
 

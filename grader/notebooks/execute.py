@@ -116,7 +116,11 @@ def build_request(
         env=env,
         # Only the two result files of this run: anything else a notebook leaves in
         # .grader/ stays in the sandbox instead of costing host disk.
-        collect=("artifacts/*.pt", f".grader/executed-{token}.ipynb", f".grader/status-{token}.json"),
+        collect=(
+            "artifacts/*.pt",
+            f".grader/executed-{token}.ipynb",
+            f".grader/status-{token}.json",
+        ),
         limits=limits,
     )
 

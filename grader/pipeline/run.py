@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Literal
 
 from grader import __version__
-from grader.errors import GraderError, SubmissionReadError
+from grader.errors import GraderError, ParametersError, SubmissionReadError
 from grader.pipeline.notebook_batch import NotebookOptions, grade_notebooks
 from grader.pipeline.notebook_part import NotebookPartResult
 from grader.pipeline.submissions import choose_written_file, find_students
 from grader.reading import read_written_file, split_into_questions
+from grader.reference import compute_key, load_parameters
 from grader.reports import QuestionInfo, write_reports
 from grader.results import QuestionResult, ReviewReason, Status, SubmissionResult
-from grader.rubric.model import Rubric
+from grader.rubric.model import ExactQuestion, Rubric
 from grader.scoring import AnswerGrader
 from grader.storage import Gradebook
 
@@ -37,6 +38,9 @@ class GradeOptions:
     student: str | None = None
     max_file_bytes: int = 10 * 1024 * 1024
     notebooks: NotebookOptions = field(default_factory=NotebookOptions)
+    # Per-student parameters (`<student_id>.toml`, written by `grader assign --variants`):
+    # a student with a file there is graded with their own key, others with the canonical one.
+    variants_dir: Path | None = None
 
 
 @dataclass
@@ -130,13 +134,46 @@ def grade_written_submission(
     )
 
 
+def grader_for_student(
+    student_id: str, grader: AnswerGrader, variants_dir: Path | None
+) -> AnswerGrader:
+    """The canonical grader, or one with the student's own key when `variants_dir` has their parameters."""
+    path = variants_dir / f"{student_id}.toml" if variants_dir is not None else None
+    if path is None or not path.is_file():
+        return grader
+    keys = compute_key(load_parameters(path))
+    lacking = sorted(
+        {q.key for q in grader.rubric.questions.values() if isinstance(q, ExactQuestion)}
+        - set(keys)
+    )
+    if lacking:
+        raise ParametersError(
+            f"no parameters for {', '.join(lacking)}",
+            path=path,
+            hint="rebuild the variants with `grader assign --variants` from the current template",
+        )
+    return grader.with_keys(keys)
+
+
 def _safe_grade(
     student_id: str, student_dir: Path, grader: AnswerGrader, options: GradeOptions
 ) -> SubmissionResult:
     """Like `grade_written_submission`, but a grader bug is recorded as this student's error, not raised."""
     try:
+        student_grader = grader_for_student(student_id, grader, options.variants_dir)
+    except ParametersError as exc:  # a broken variant file: this student cannot be graded yet
+        line = f"{student_id}: variant parameters unusable: {exc.one_line()}"
+        return SubmissionResult(
+            student_id,
+            "written",
+            None,
+            None,
+            _whole_submission(grader, Status.ERROR, line),
+            (line,),
+        )
+    try:
         return grade_written_submission(
-            student_id, student_dir, grader, max_file_bytes=options.max_file_bytes
+            student_id, student_dir, student_grader, max_file_bytes=options.max_file_bytes
         )
     except (
         GraderError,
@@ -170,6 +207,12 @@ def grade_submissions(
     on_student_done: Callable[[str], None] | None = None,
 ) -> GradingSummary:
     """Grade every student folder in `submissions_dir` as one stored run, then write reports."""
+    if options.variants_dir is not None and not options.variants_dir.is_dir():
+        raise GraderError(
+            "no such variants folder",
+            path=options.variants_dir,
+            hint="pass the grader/variants folder written by `grader assign --variants`",
+        )
     students = find_students(submissions_dir)
     if options.student is not None:
         students = [(sid, path) for sid, path in students if sid == options.student]

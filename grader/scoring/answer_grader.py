@@ -1,12 +1,16 @@
 """`AnswerGrader`: built once per run from a rubric and its key, then grades each student's answers.
 
 Building it computes the key and compiles the concept keyword patterns once,
-so grading a submission is only reading and comparing.
+so grading a submission is only reading and comparing. `with_keys` makes a
+grader for a student with their own key (a per-student variant) that shares
+the compiled patterns.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
+from dataclasses import replace
 
 from grader.reading import extract_arrays, extract_shapes
 from grader.reference import QuestionKey, compute_key, load_parameters
@@ -32,6 +36,16 @@ class AnswerGrader:
             for qid, q in rubric.questions.items()
             if isinstance(q, ConceptQuestion)
         }
+        self.uses_variant = (
+            False  # True when `keys` are one student's variant, not the canonical key
+        )
+
+    def with_keys(self, keys: Mapping[str, QuestionKey], *, variant: bool = True) -> AnswerGrader:
+        """The same grader with another key (a student's variant); nothing is recompiled."""
+        clone = copy.copy(self)  # shares the rubric and the compiled keyword patterns
+        clone.keys = dict(keys)
+        clone.uses_variant = variant
+        return clone
 
     def expected_answer(self, question_id: str) -> object | None:
         """What the report may show as the expected answer (the first accepted convention)."""
@@ -57,6 +71,9 @@ class AnswerGrader:
             expected=self.expected_answer(question_id)
             if self.rubric.shows_expected(question_id)
             else None,
+            details={"variant": True}
+            if self.uses_variant and not isinstance(question, ConceptQuestion)
+            else {},
         )
 
     def grade(self, question_id: str, answer_text: str | None) -> QuestionResult:
@@ -76,7 +93,9 @@ class AnswerGrader:
             )
         result = self._grade_exact(question_id, question, answer_text, review_below)
         if not self.rubric.shows_expected(question_id):
-            result = _without_expected(result)
+            result = replace(result, expected=None)
+        if self.uses_variant:
+            result = replace(result, details={**result.details, "variant": True})
         return result
 
     def _grade_exact(
@@ -99,9 +118,3 @@ class AnswerGrader:
     def grade_all(self, answers: Mapping[str, str]) -> list[QuestionResult]:
         """Every rubric question, in rubric order, from a {question_id: text} map."""
         return [self.grade(qid, answers.get(qid)) for qid in self.rubric.questions]
-
-
-def _without_expected(result: QuestionResult) -> QuestionResult:
-    from dataclasses import replace
-
-    return replace(result, expected=None)

@@ -21,6 +21,8 @@ COMMANDS = [
     "data synth",
     "data import-cifar10",
     "data import-cats-dogs",
+    "assign",
+    "check-template",
 ]
 
 

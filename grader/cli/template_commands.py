@@ -1,0 +1,158 @@
+"""`grader assign`: build an assignment's student release and grader bundle from its template.
+
+A thin command over `grader.templates`: it loads the template, calls
+`build_release`, prints what was written, and turns a `GraderError` into one
+line on stderr with exit code 2. Exit code 1 means the build holds solution or
+hidden text (listed) and must not be published.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from grader.data import write_synthetic_data
+from grader.errors import GraderError
+from grader.pipeline.notebook_batch import NotebookOptions
+from grader.sandbox import default_kernel_env
+from grader.templates.check_results import all_passed, render_json, render_junit, render_text
+from grader.templates.manifest import load_template
+from grader.templates.release import build_release
+from grader.templates.template_checks import CHECK_NAMES, CheckOptions, check_template
+
+# Shared with the Makefile's DATA: the sandbox uid must be able to read it, so not in a clone.
+DEFAULT_SYNTHETIC_DATA = Path("/var/tmp/hw-grader/synthetic-seed0")
+
+
+def assign(
+    template_dir: Annotated[
+        Path, typer.Argument(help="Template folder holding template.toml, e.g. reference/hw4.")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder to build into (replaced if it holds a previous build), e.g. dist/hw4.",
+        ),
+    ],
+    variants: Annotated[
+        Path | None,
+        typer.Option(
+            "--variants",
+            help="Roster CSV (column student_id): give each student their own image I and filter F.",
+        ),
+    ] = None,
+) -> None:
+    """Build the student release (solutions stubbed, hidden checks removed, outputs and metadata
+    cleared) and the grader bundle (rubric, parameters, solutions, sha256 of every file).
+
+    Building twice gives byte-identical files. Exits 1 if solution or hidden text reached the release.
+    """
+    try:
+        template = load_template(template_dir)
+        build = build_release(template, out, variants_roster=variants)
+    except GraderError as exc:
+        typer.echo(f"error: {exc.one_line()}", err=True)
+        raise typer.Exit(2) from None
+    shown_grader = False
+    typer.echo(
+        f"student release {out / 'student'} ({build.solutions_stubbed} solution regions "
+        f"stubbed, {build.hidden_removed} hidden regions removed):"
+    )
+    for name in build.student_files + build.grader_files:
+        if name.startswith("grader/") and not shown_grader:
+            typer.echo(f"grader bundle {out / 'grader'}:")
+            shown_grader = True
+        if "/variants/" not in name:  # one line per student would drown the rest
+            typer.echo(f"  {out / name}")
+    if build.variant_students:
+        typer.echo(
+            f"variants for {len(build.variant_students)} students: "
+            f"{out / 'student' / 'variants'}/<student_id>/questions.{{md,html}}, "
+            f"{out / 'grader' / 'variants'}/<student_id>.toml"
+        )
+    if build.leaks:
+        for leak in build.leaks:
+            typer.echo(f"leak: {out / 'student'}/{leak.one_line()}", err=True)
+        typer.echo(
+            f"error: {len(build.leaks)} leak(s) of solution or hidden text in the release; "
+            "do not publish it (fix the markers and build again)",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def check_template_command(
+    template_dir: Annotated[
+        Path, typer.Argument(help="Template folder holding template.toml, e.g. reference/hw4.")
+    ],
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help=f"Data root to run the notebooks on (default: {DEFAULT_SYNTHETIC_DATA}, synthesized there when missing).",
+        ),
+    ] = None,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")
+    ] = None,
+    format: Annotated[
+        CheckFormat, typer.Option("--format", help="text (one line per failure) or json.")
+    ] = CheckFormat.text,
+    checks: Annotated[
+        str, typer.Option("--checks", help=f"Comma-separated subset of: {', '.join(CHECK_NAMES)}.")
+    ] = ",".join(CHECK_NAMES),
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Dask workers for the notebook runs.")
+    ] = 1,
+    kernel_env: Annotated[
+        Path | None,
+        typer.Option("--kernel-env", help="Python environment used inside the sandbox."),
+    ] = None,
+) -> None:
+    """Prove a template sound for CI: rubric, key and written solution, solution notebooks at full
+    marks in the sandbox, a release that runs to its stubs, scores zero and leaks nothing, and variants.
+
+    Exits 0 only if every selected check passes; otherwise prints one line per failure.
+    """
+    selected = tuple(name.strip() for name in checks.split(",") if name.strip())
+    unknown = [name for name in selected if name not in CHECK_NAMES]
+    if unknown:
+        typer.echo(
+            f"error: --checks: unknown check {unknown[0]!r} (fix: use {', '.join(CHECK_NAMES)})",
+            err=True,
+        )
+        raise typer.Exit(2)
+    needs_data = {"solution-notebooks", "student-release"} & set(selected)
+    data_root = data
+    if needs_data and data_root is None:
+        data_root = DEFAULT_SYNTHETIC_DATA
+        if not (data_root / "dataset.toml").exists():
+            try:
+                write_synthetic_data(data_root, seed=0)
+            except GraderError as exc:
+                typer.echo(f"error: {exc.one_line()}", err=True)
+                raise typer.Exit(2) from None
+    notebook_options = NotebookOptions(
+        data_root=data_root, kernel_env=kernel_env or default_kernel_env(), workers=workers
+    )
+    results = check_template(
+        template_dir, CheckOptions(checks=selected, notebooks=notebook_options)
+    )
+    if junit is not None:
+        junit.write_text(
+            render_junit(results, suite_name=f"check-template {template_dir}"), encoding="utf-8"
+        )
+    typer.echo(
+        render_json(results) if format is CheckFormat.json else render_text(results), nl=False
+    )
+    if not all_passed(results):
+        raise typer.Exit(1)
