@@ -155,6 +155,13 @@ def grader_for_student(
     return grader.with_keys(keys)
 
 
+def _written_error(student_id: str, grader: AnswerGrader, line: str) -> SubmissionResult:
+    """The written part could not be graded for this student: every question an error, with the line."""
+    return SubmissionResult(
+        student_id, "written", None, None, _whole_submission(grader, Status.ERROR, line), (line,)
+    )
+
+
 def _safe_grade(
     student_id: str, student_dir: Path, grader: AnswerGrader, options: GradeOptions
 ) -> SubmissionResult:
@@ -162,14 +169,8 @@ def _safe_grade(
     try:
         student_grader = grader_for_student(student_id, grader, options.variants_dir)
     except ParametersError as exc:  # a broken variant file: this student cannot be graded yet
-        line = f"{student_id}: variant parameters unusable: {exc.one_line()}"
-        return SubmissionResult(
-            student_id,
-            "written",
-            None,
-            None,
-            _whole_submission(grader, Status.ERROR, line),
-            (line,),
+        return _written_error(
+            student_id, grader, f"{student_id}: variant parameters unusable: {exc.one_line()}"
         )
     try:
         return grade_written_submission(
@@ -184,16 +185,10 @@ def _safe_grade(
         KeyError,
         TypeError,
     ) as exc:
-        line = (
-            f"{student_id}: internal grader error ({type(exc).__name__}: {exc}); please report it"
-        )
-        return SubmissionResult(
+        return _written_error(
             student_id,
-            "written",
-            None,
-            None,
-            _whole_submission(grader, Status.ERROR, line),
-            (line,),
+            grader,
+            f"{student_id}: internal grader error ({type(exc).__name__}: {exc}); please report it",
         )
 
 

@@ -14,19 +14,9 @@ import pytest
 from PIL import Image
 
 from grader.data import DataError, load_layout, training_data_dir, write_synthetic_data
+from tests.data.builders import LABEL_NAMES
 
-CIFAR_NAMES = [
-    b"airplane",
-    b"automobile",
-    b"bird",
-    b"cat",
-    b"deer",
-    b"dog",
-    b"frog",
-    b"horse",
-    b"ship",
-    b"truck",
-]
+CIFAR_NAMES = LABEL_NAMES
 
 
 def tree_digest(root: Path) -> str:

@@ -29,9 +29,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.data import load_hidden_split, load_layout, write_synthetic_data
 from grader.notebooks.execute import NotebookRun, execute_notebook
-from grader.sandbox import Sandbox, SandboxLimits, check_sandbox, default_kernel_env
+from grader.sandbox import Sandbox, SandboxLimits
 from grader.sandbox.bwrap import BASE_UID
 from grader.scheduling.cluster import MAX_SLOTS
+from tests.fixtures.sandbox_env import usable_kernel_env
 
 #: A slot no other test folder uses (tests/notebooks: 0, tests/sandbox: 9, Dask workers: 0, 1, ...).
 HOSTILE_SLOT = 13
@@ -216,13 +217,7 @@ class HostWatch:
 
 @pytest.fixture(scope="session")
 def kernel_env() -> Path:
-    path = default_kernel_env()
-    check = check_sandbox(path, slot=HOSTILE_SLOT)
-    if not check.ok:
-        pytest.fail(
-            f"the sandbox is not usable: {check.message} (fix: {check.hint})", pytrace=False
-        )
-    return path
+    return usable_kernel_env(HOSTILE_SLOT)
 
 
 @pytest.fixture(scope="session")

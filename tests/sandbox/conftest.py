@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import Sandbox, SandboxLimits, check_sandbox, default_kernel_env
+from grader.sandbox import Sandbox, SandboxLimits
 from grader.sandbox.bwrap import BASE_UID
+from tests.fixtures.sandbox_env import usable_kernel_env
 
 #: A slot of its own, so that a grading run elsewhere on the machine is never counted.
 TEST_SLOT = 9
@@ -57,13 +58,7 @@ def file_digest(path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def kernel_env() -> Path:
-    path = default_kernel_env()
-    check = check_sandbox(path, slot=TEST_SLOT)
-    if not check.ok:
-        pytest.fail(
-            f"the sandbox is not usable: {check.message} (fix: {check.hint})", pytrace=False
-        )
-    return path
+    return usable_kernel_env(TEST_SLOT)
 
 
 @pytest.fixture
