@@ -44,7 +44,6 @@ from grader.data.layout import (
     publish_permissions,
     write_manifest,
 )
-from grader.data.pretrained import PretrainingPlan, write_pretrained_base
 from grader.data.synthetic_images import CIFAR_LABEL_NAMES, draw_cifar_object, draw_pet
 
 JPEG_QUALITY = 90
@@ -171,6 +170,11 @@ def write_synthetic_data(out: Path, *, seed: int = 0, scale: str = "small") -> P
         hidden_dir.mkdir()
         cats_dogs_counts = _write_cats_dogs(train_dir, hidden_dir, seed, sizes)
         cifar_counts = _write_cifar(train_dir, hidden_dir, seed, sizes)
+        from grader.data.pretrained import (  # torch: only here
+            PretrainingPlan,
+            write_pretrained_base,
+        )
+
         write_pretrained_base(
             train_dir / PRETRAINED_DIR,
             seed=seed,
