@@ -6,6 +6,7 @@ picklable data. It never writes the gradebook; the coordinator does.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -109,8 +110,15 @@ def grade_notebook_part(task: NotebookTask) -> NotebookPartResult:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+@functools.cache
+def _sandbox(kernel_env: Path, slot: int, unsandboxed: bool) -> Sandbox:
+    """One Sandbox per worker process and slot: its self-check (a sandbox run of its own,
+    ~55 ms) then runs once per worker instead of once per student."""
+    return Sandbox(kernel_env=kernel_env, slot=slot, unsandboxed=unsandboxed)
+
+
 def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
-    sandbox = Sandbox(kernel_env=task.kernel_env, slot=worker_slot(), unsandboxed=task.unsandboxed)
+    sandbox = _sandbox(task.kernel_env, worker_slot(), task.unsandboxed)
     results: dict[str, QuestionResult] = {}
     records: list[NotebookRunRecord] = []
     problems: list[str] = []
