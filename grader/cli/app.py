@@ -128,6 +128,13 @@ def grade(
     gpu: Annotated[
         bool, typer.Option("--gpu", help="Ask the cluster for one GPU resource per task.")
     ] = False,
+    resume: Annotated[
+        int | None,
+        typer.Option(
+            "--resume",
+            help="Continue an interrupted run: grade only what the gradebook does not yet hold for run RESUME.",
+        ),
+    ] = None,
     no_sandbox: Annotated[
         bool,
         typer.Option(
@@ -194,6 +201,7 @@ def grade(
                     student=student,
                     notebooks=notebook_options,
                     variants_dir=variants,
+                    resume_run=resume,
                 ),
                 on_student_done=lambda _sid: progress.advance(task),
             )

@@ -38,6 +38,7 @@ class GradeOptions:
     student: str | None = None
     max_file_bytes: int = 10 * 1024 * 1024
     notebooks: NotebookOptions = field(default_factory=NotebookOptions)
+    resume_run: int | None = None  # continue this run: skip what the gradebook already holds
     # Per-student parameters (`<student_id>.toml`, written by `grader assign --variants`):
     # a student with a file there is graded with their own key, others with the canonical one.
     variants_dir: Path | None = None
@@ -212,12 +213,24 @@ def grade_submissions(
     if options.student is not None:
         students = [(sid, path) for sid, path in students if sid == options.student]
     grader = AnswerGrader(rubric)
-    run_id = gradebook.start_run(
-        rubric_path=str(rubric.path),
-        rubric_hash=rubric.content_hash,
-        tool_version=__version__,
-        options={**asdict(options), "submissions": str(submissions_dir)},
-    )
+    if options.resume_run is None:
+        run_id = gradebook.start_run(
+            rubric_path=str(rubric.path),
+            rubric_hash=rubric.content_hash,
+            tool_version=__version__,
+            options={**asdict(options), "submissions": str(submissions_dir)},
+        )
+        done: dict[str, set[str]] = {"written": set(), "notebooks": set()}
+    else:
+        # The gradebook, not the scheduler, is the list of what is left to grade.
+        run_id = options.resume_run
+        if gradebook.run_rubric_hash(run_id) != rubric.content_hash:
+            raise GraderError(
+                f"run {run_id} was graded with a different rubric or parameters",
+                path=rubric.path,
+                hint="resume with the rubric the run started with, or start a new run",
+            )
+        done = {part: gradebook.graded_students(run_id, part) for part in ("written", "notebooks")}
     max_points = {
         "all": rubric.assignment.total_points,
         "written": rubric.written_points,
@@ -227,6 +240,8 @@ def grade_submissions(
     if options.only in ("all", "written"):
         batch: list[SubmissionResult] = []
         for student_id, student_dir in students:
+            if student_id in done["written"]:
+                continue
             submission = _safe_grade(student_id, student_dir, grader, options)
             batch.append(submission)
             _summarise(summary, submission)
@@ -245,7 +260,7 @@ def grade_submissions(
                 on_student_done(result.submission.student_id)
 
         grade_notebooks(
-            students,
+            [(sid, path) for sid, path in students if sid not in done["notebooks"]],
             rubric=rubric,
             options=options.notebooks,
             gradebook=gradebook,

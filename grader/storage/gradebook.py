@@ -341,6 +341,22 @@ class Gradebook:
         with Session(self._engine) as session, session.begin():
             return reading.audit_entries(session, student_id)
 
+    def graded_students(self, run_id: int, part: str) -> set[str]:
+        """Students whose `part` this run has already stored: what a resumed run skips."""
+        with Session(self._engine) as session:
+            self._require_run(session, run_id)
+            rows = session.scalars(
+                select(GradedPartRow.student_id).where(
+                    GradedPartRow.run_id == run_id, GradedPartRow.part == part
+                )
+            )
+            return set(rows)
+
+    def run_rubric_hash(self, run_id: int) -> str:
+        """The rubric hash a run was started with (a resumed run must use the same rubric)."""
+        with Session(self._engine) as session:
+            return self._require_run(session, run_id).rubric_hash
+
     def runs(self) -> list[dict[str, Any]]:
         """Every grading run as a dict, oldest first."""
         with Session(self._engine) as session, session.begin():

@@ -111,3 +111,32 @@ def test_only_one_student(tmp_path, rubric, gradebook):
     )  # fmt: skip
     assert summary.students == 1
     assert [g.student_id for g in gradebook.latest_grades()] == ["k_good"]
+
+
+def test_resume_grades_only_what_the_run_lacks(tmp_path, rubric, gradebook):
+    from grader.errors import GraderError
+
+    subs = build(tmp_path / "subs")
+    first = grade_submissions(
+        subs,
+        rubric=rubric,
+        gradebook=gradebook,
+        reports_dir=None,
+        options=GradeOptions(only="written"),
+    )
+    (subs / "z_late").mkdir()
+    (subs / "z_late" / "written.md").write_text(GOOD_ANSWER)
+    resumed = grade_submissions(
+        subs, rubric=rubric, gradebook=gradebook, reports_dir=None,
+        options=GradeOptions(only="written", resume_run=first.run_id),
+    )  # fmt: skip
+    assert resumed.run_id == first.run_id and resumed.students == 1
+    assert list(resumed.points) == ["z_late"]
+    assert len(gradebook.runs()) == 1
+    assert len(gradebook.graded_students(first.run_id, "written")) == 12
+    changed = rubric.model_copy(update={"content_hash": "another"})
+    with pytest.raises(GraderError, match=f"run {first.run_id} was graded with a different rubric"):
+        grade_submissions(
+            subs, rubric=changed, gradebook=gradebook, reports_dir=None,
+            options=GradeOptions(only="written", resume_run=first.run_id),
+        )  # fmt: skip
