@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from written_corpus import write_corpus
 
-from grader.pipeline import grade_submissions
+from grader.pipeline import GradeOptions, grade_submissions
 from grader.reference import compute_key, load_parameters
 from grader.rubric import load_rubric
 from grader.storage import Gradebook, open_gradebook
@@ -41,6 +41,7 @@ def main() -> None:
             rubric=rubric,
             gradebook=gradebook,
             reports_dir=tmp_path / "reports",
+            options=GradeOptions(only="written"),
         )
         elapsed = time.perf_counter() - started
         reports = len(summary.report_paths)

@@ -147,9 +147,11 @@ def grade_notebooks(
             gradebook.record_notebook_runs(run_id, result.notebook_runs)
         on_result(result)
 
-    if problem:  # nothing will run: no cluster needed
-        for task in tasks:
-            store(grade_notebook_part(task))
+    if problem:  # nothing will run: no cluster, and one transaction for every student
+        results = [grade_notebook_part(task) for task in tasks]
+        gradebook.record_submissions(run_id, [result.submission for result in results])
+        for result in results:
+            on_result(result)
         return
     cluster = ClusterOptions(workers=options.workers, scheduler=options.scheduler, gpu=options.gpu)
     with open_client(cluster) as client:
