@@ -22,12 +22,12 @@ from rich.table import Table
 from grader.cli.data_commands import data_app
 from grader.cli.template_commands import assign, check_template_command
 from grader.errors import GraderError
+from grader.feedback import export_csv, export_json, render_student_html, render_student_markdown
 from grader.pipeline import GradeOptions, find_students, grade_submissions
 from grader.pipeline.notebook_batch import DEFAULT_KERNEL_ENV, NotebookOptions
 from grader.pipeline.run import question_infos
 from grader.reference import compute_key, load_parameters
 from grader.reference.answer_key import to_jsonable
-from grader.reports import export_csv, export_json, render_student_html, render_student_markdown
 from grader.rubric import load_rubric
 from grader.storage import Gradebook, open_gradebook
 

@@ -15,12 +15,12 @@ from typing import Literal
 
 from grader import __version__
 from grader.errors import GraderError, ParametersError, SubmissionReadError
+from grader.feedback import QuestionInfo, write_reports
 from grader.pipeline.notebook_batch import NotebookOptions, grade_notebooks
 from grader.pipeline.notebook_part import NotebookPartResult
 from grader.pipeline.submissions import choose_written_file, find_students
 from grader.reading import read_written_file, split_into_questions
 from grader.reference import compute_key, load_parameters
-from grader.reports import QuestionInfo, write_reports
 from grader.results import QuestionResult, ReviewReason, Status, SubmissionResult
 from grader.rubric.model import ExactQuestion, Rubric
 from grader.scoring import AnswerGrader

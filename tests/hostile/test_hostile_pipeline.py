@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader.feedback import export_json
 from grader.pipeline.notebook_batch import NotebookOptions, grade_notebooks
 from grader.pipeline.notebook_part import NotebookPartResult
-from grader.reports import export_json
 from grader.results import NotebookRunRecord, QuestionResult, Status
 from grader.rubric import load_rubric
 from grader.storage import Gradebook, open_gradebook

@@ -12,9 +12,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.data import write_synthetic_data
+from grader.feedback import export_json
 from grader.pipeline import GradeOptions, grade_submissions
 from grader.pipeline.notebook_batch import NotebookOptions
-from grader.reports import export_json
 from grader.results import Status
 from grader.rubric import load_rubric
 from grader.sandbox import default_kernel_env

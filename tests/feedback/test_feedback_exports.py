@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from grader.reports import csv_safe_text, export_csv, export_json
+from grader.feedback import csv_safe_text, export_csv, export_json
 from grader.results import ReviewReason, Status
 
 
@@ -145,7 +145,7 @@ def test_export_csv_negative_points_stay_numbers(graded, make_student):
 
 
 def test_model_questions_carry_accuracy_and_flags():
-    from grader.reports import export_json
+    from grader.feedback import export_json
     from grader.results import GradedQuestion, Status, StudentGrades
 
     grades = StudentGrades(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from grader.reports import QuestionInfo
+from grader.feedback import QuestionInfo
 from grader.results import GradedQuestion, ReviewReason, Status, StudentGrades
 
 

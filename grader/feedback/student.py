@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from grader.reports.questions import QuestionInfo, ordered_question_ids, unknown_question
-from grader.reports.templating import html_environment, markdown_environment
-from grader.reports.values import (
+from grader.feedback.questions import QuestionInfo, ordered_question_ids, unknown_question
+from grader.feedback.templating import html_environment, markdown_environment
+from grader.feedback.values import (
     NO_VALUE,
     DifferingEntry,
     Evidence,

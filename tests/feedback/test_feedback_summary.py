@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from grader.reports import render_class_summary_html, render_class_summary_markdown
+from grader.feedback import render_class_summary_html, render_class_summary_markdown
 from grader.results import ReviewReason, Status
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.reports.svg import histogram, histogram_svg, sparkline
-from grader.reports.templating import md_code_block, md_inline
-from grader.reports.values import (
+from grader.feedback.svg import histogram, histogram_svg, sparkline
+from grader.feedback.templating import md_code_block, md_inline
+from grader.feedback.values import (
     MAX_TEXT_CHARS,
     describe_path,
     format_number,

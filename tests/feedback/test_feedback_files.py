@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-import grader.reports.files as files_module
-from grader.reports import ReportError, report_file_stems, write_reports
+import grader.feedback.files as files_module
+from grader.feedback import ReportError, report_file_stems, write_reports
 
 
 def files_under(folder):

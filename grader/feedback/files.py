@@ -18,16 +18,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 from grader.errors import GraderError
-from grader.reports.questions import QuestionInfo, natural_key
-from grader.reports.student import render_student_reports
-from grader.reports.summary import (
+from grader.feedback.questions import QuestionInfo, natural_key
+from grader.feedback.student import render_student_reports
+from grader.feedback.summary import (
     StudentRow,
     summary_html,
     summary_markdown,
     summary_view,
 )
-from grader.reports.templating import md_inline
-from grader.reports.values import format_number
+from grader.feedback.templating import md_inline
+from grader.feedback.values import format_number
 from grader.results import StudentGrades
 
 _UNSAFE_RUNS = re.compile(r"[^A-Za-z0-9._-]+")

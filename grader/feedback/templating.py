@@ -14,7 +14,7 @@ from types import MappingProxyType
 import jinja2
 from markupsafe import Markup, escape
 
-from grader.reports.values import Grid, ValueView
+from grader.feedback.values import Grid, ValueView
 
 # Characters that change the meaning of inline Markdown (emphasis, links, raw HTML,
 # tables, entities), each escaped with a backslash as CommonMark allows. A read-only
@@ -107,7 +107,7 @@ def html_value(view: ValueView, mark_title: str) -> Markup:
 
 
 def _loader() -> jinja2.BaseLoader:
-    return jinja2.PackageLoader("grader.reports", "templates")
+    return jinja2.PackageLoader("grader.feedback", "templates")
 
 
 @functools.cache

@@ -14,8 +14,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from grader.reports.questions import natural_key
-from grader.reports.values import as_status, format_number
+from grader.feedback.questions import natural_key
+from grader.feedback.values import as_status, format_number
 from grader.results import GradedQuestion, StudentGrades
 
 # A spreadsheet runs a cell starting with one of these as a formula ("=HYPERLINK(...)").

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from grader.reports.values import format_number
+from grader.feedback.values import format_number
 
 _DISCRETE_STEPS = (1.0, 0.5, 0.25)  # point grids a rubric uses; one bar per value on these
 _MAX_DISCRETE_BARS = 21

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.reports import QuestionInfo, render_student_html, render_student_markdown
+from grader.feedback import QuestionInfo, render_student_html, render_student_markdown
 from grader.results import GradedQuestion, ReviewReason, Status, StudentGrades
 
 
@@ -268,7 +268,7 @@ def test_reports_never_crash_and_never_leak_markup(
 
 
 def test_model_question_shows_measurement_flags_and_traceback():
-    from grader.reports import QuestionInfo, render_student_html, render_student_markdown
+    from grader.feedback import QuestionInfo, render_student_html, render_student_markdown
     from grader.results import GradedQuestion, Status, StudentGrades
 
     details = {

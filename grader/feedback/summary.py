@@ -13,15 +13,15 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from grader.reports.questions import (
+from grader.feedback.questions import (
     QuestionInfo,
     natural_key,
     ordered_question_ids,
     unknown_question,
 )
-from grader.reports.svg import Bin, histogram, histogram_svg, sparkline
-from grader.reports.templating import html_environment, markdown_environment
-from grader.reports.values import (
+from grader.feedback.svg import Bin, histogram, histogram_svg, sparkline
+from grader.feedback.templating import html_environment, markdown_environment
+from grader.feedback.values import (
     as_status,
     awaiting_concept_confirmation,
     format_number,
