@@ -22,8 +22,7 @@ from grader.rubric.model import FiguresQuestion, ModelQuestion
 from grader.sandbox import Sandbox, SandboxLimits
 from grader.scheduling import worker_slot
 from grader.scoring.models import score_figures, score_model, unavailable_model
-
-MAX_STORED_NOTEBOOK_BYTES = 20 * 2**20
+from grader.storage.notebook_runs import MAX_STORED_NOTEBOOK_BYTES
 
 
 @dataclass(frozen=True)
@@ -85,14 +84,8 @@ def _record(student_id: str, notebook: str, run: NotebookRun) -> NotebookRunReco
 def _all_error(task: NotebookTask, message: str) -> NotebookPartResult:
     """Notebooks could not run at all (no sandbox, no data): every model question is an error."""
     results = tuple(
-        QuestionResult(
-            question_id=qid,
-            points=0.0,
-            max_points=q.points,
-            status=Status.ERROR,
-            feedback=message,
-        )
-        for qid, q in task.models.items()
+        unavailable_model(qid, question, Status.ERROR, message)
+        for qid, question in task.models.items()
     )
     return NotebookPartResult(
         SubmissionResult(task.student_id, "notebooks", None, None, results, (message,)), ()

@@ -19,7 +19,7 @@ from grader.feedback import QuestionInfo, write_reports
 from grader.pipeline.notebook_batch import NotebookOptions, grade_notebooks
 from grader.pipeline.notebook_part import NotebookPartResult
 from grader.pipeline.submissions import choose_written_file, find_students
-from grader.reading import read_written_file, split_into_questions
+from grader.reading import read_written_file
 from grader.reference import compute_key, load_parameters
 from grader.results import QuestionResult, ReviewReason, Status, SubmissionResult
 from grader.rubric.model import ExactQuestion, Rubric
@@ -127,8 +127,7 @@ def grade_written_submission(
             (line,),
         )
 
-    numbers = [grader.rubric.question_number(qid) for qid in grader.rubric.questions]
-    answers = {f"q{n}": text for n, text in split_into_questions(document.text, numbers).items()}
+    answers = grader.split_answers(document.text)
     results = tuple(grader.grade_all(answers))
     return SubmissionResult(
         student_id, "written", relative, content_hash, results, tuple(document.warnings)

@@ -12,7 +12,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import replace
 
-from grader.reading import extract_arrays, extract_shapes
+from grader.reading import extract_arrays, extract_shapes, split_into_questions
 from grader.reference import QuestionKey, compute_key, load_parameters
 from grader.reference.answer_key import to_jsonable
 from grader.results import QuestionResult, Status
@@ -114,6 +114,11 @@ class AnswerGrader:
         arrays = extract_arrays(answer_text)
         scorer = score_tensor if question.kind == "tensor" else score_matrix
         return scorer(question_id, question, key, answer_text, arrays, review_below=review_below)
+
+    def split_answers(self, text: str) -> dict[str, str]:
+        """The text of each rubric question found in a written document, by question id."""
+        numbers = [self.rubric.question_number(qid) for qid in self.rubric.questions]
+        return {f"q{n}": answer for n, answer in split_into_questions(text, numbers).items()}
 
     def grade_all(self, answers: Mapping[str, str]) -> list[QuestionResult]:
         """Every rubric question, in rubric order, from a {question_id: text} map."""

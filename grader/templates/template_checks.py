@@ -18,7 +18,7 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.pipeline.notebook_batch import NotebookOptions
-from grader.reading import read_written_file, split_into_questions
+from grader.reading import read_written_file
 from grader.reference import compute_key, load_parameters
 from grader.reference.answer_key import QuestionKey, to_jsonable
 from grader.rubric import load_rubric
@@ -90,9 +90,10 @@ def check_written_solution(template: Template) -> list[str]:
     rubric = load_rubric(template.rubric_path)
     keys = compute_key(load_parameters(template.parameters_path))
     document = read_written_file(template.written_solution_path)
-    numbers = [rubric.question_number(qid) for qid in rubric.questions]
-    answers = {f"q{n}": text for n, text in split_into_questions(document.text, numbers).items()}
-    return _full_marks_failures(AnswerGrader(rubric, keys), answers, template.written_solution_path)
+    grader = AnswerGrader(rubric, keys)
+    return _full_marks_failures(
+        grader, grader.split_answers(document.text), template.written_solution_path
+    )
 
 
 def _notebook_failures(template: Template, rubric: Rubric, options: NotebookOptions) -> list[str]:
@@ -190,10 +191,8 @@ def check_variants(template: Template, sample: Sequence[str]) -> list[str]:
                 failures.append(
                     f"{template.parameters_path}: variant for {student_id}: {qid} changes its conventions"
                 )
-        sheet = render_answers(rubric, keys)
-        numbers = [rubric.question_number(qid) for qid in rubric.questions]
-        answers = {f"q{n}": text for n, text in split_into_questions(sheet, numbers).items()}
         variant_grader = grader.with_keys(keys)
+        answers = variant_grader.split_answers(render_answers(rubric, keys))
         for result in variant_grader.grade_all(answers):
             if (
                 rubric.questions[result.question_id].kind != "concept"
