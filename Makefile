@@ -11,10 +11,11 @@ STAMP := $(VENV)/.installed
 # read the project venv (CI clones into a 0700 `mktemp -d`).
 SYSTEM_PYTHON ?= /usr/bin/python3.11
 KERNEL_ENV ?= /opt/hw-grader/kernel-env
-# grader.sandbox.default_kernel_env() reads it (the CLI and the tests use the same path).
+# grader.settings.resolve_kernel_env() reads it, so `grader grade`, `grader check-template`
+# and the tests all use this path (`--kernel-env` overrides it): `make grade KERNEL_ENV=/x`.
 export HW_GRADER_KERNEL_ENV := $(KERNEL_ENV)
 
-.PHONY: grade test lint bench install clean sandbox-tools kernel-env data
+.PHONY: grade test test-fast lint bench install clean sandbox-tools kernel-env data
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -83,15 +84,23 @@ grade: $(STAMP) kernel-env $(DATA)/dataset.toml
 
 test: $(STAMP) kernel-env
 	$(BIN)/ruff check grader tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The inner loop (under a minute): lint, then every test that neither starts a sandbox
+# nor takes seconds. tests/conftest.py says which tests are `sandbox` and `slow`.
+test-fast: $(STAMP)
+	$(BIN)/ruff check grader tests benchmarks
+	$(BIN)/pytest -m "not sandbox and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks
 	$(BIN)/ruff format --check grader tests benchmarks
+	$(BIN)/mypy
 
 bench: $(STAMP) kernel-env
 	$(BIN)/python benchmarks/bench_written.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 
 clean:
-	rm -rf $(VENV) reports grades.sqlite grades.sqlite-wal grades.sqlite-shm .pytest_cache
+	rm -rf $(VENV) reports grades.sqlite grades.sqlite-wal grades.sqlite-shm .pytest_cache .mypy_cache

@@ -134,6 +134,7 @@ def write_rubric(path: Path, template: Path, *, timeout_seconds: float | None = 
         f"title = {_toml_value(scratch['title'])}",
         f'notebook = "{NOTEBOOK}"',
         'dataset = "cats_vs_dogs"',
+        "classes = 2",
         "points = 6",
         f"structure = {_toml_value(scratch['structure'])}",
     ]

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from grader.cli.common import fail
 from grader.data import SCALES, import_cats_dogs, import_cifar10, write_synthetic_data
 from grader.errors import GraderError
 
@@ -17,11 +18,6 @@ data_app = typer.Typer(
     help="Create or import a data root: training data (mounted for notebooks) and hidden test splits (never mounted).",
     no_args_is_help=True,
 )
-
-
-def _fail(exc: GraderError) -> None:
-    typer.echo(f"error: {exc.one_line()}", err=True)
-    raise typer.Exit(2)
 
 
 @data_app.command("synth")
@@ -36,7 +32,7 @@ def synth(
     try:
         root = write_synthetic_data(out, seed=seed, scale=scale)
     except GraderError as exc:
-        _fail(exc)
+        fail(exc.one_line())
     typer.echo(f"wrote synthetic data root {root} (hidden test splits in {root / 'hidden'})")
 
 
@@ -51,7 +47,7 @@ def import_cifar10_command(
     try:
         root = import_cifar10(archive, out)
     except GraderError as exc:
-        _fail(exc)
+        fail(exc.one_line())
     typer.echo(f"imported CIFAR-10 into {root}")
 
 
@@ -75,5 +71,5 @@ def import_cats_dogs_command(
     try:
         root = import_cats_dogs(archive, out, per_class=per_class, seed=seed)
     except GraderError as exc:
-        _fail(exc)
+        fail(exc.one_line())
     typer.echo(f"imported cats vs dogs into {root}")

@@ -3,7 +3,8 @@
 A thin command over `grader.templates`: it loads the template, calls
 `build_release`, prints what was written, and turns a `GraderError` into one
 line on stderr with exit code 2. Exit code 1 means the build holds solution or
-hidden text (listed) and must not be published.
+hidden text (listed) and must not be published. `grader check-template` resolves
+the kernel environment like `grader grade` (`grader.settings.resolve_kernel_env`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ from typing import Annotated
 
 import typer
 
+from grader.cli.common import KernelEnvOption, WorkersOption, fail, option_help
 from grader.data import write_synthetic_data
 from grader.errors import GraderError
 from grader.pipeline.notebook_batch import NotebookOptions
-from grader.sandbox import default_kernel_env
+from grader.settings import SYNTHETIC_DATA, WORKERS, resolve_kernel_env
 from grader.templates.check_results import all_passed, render_json, render_junit, render_text
 from grader.templates.manifest import load_template
 from grader.templates.release import build_release
 from grader.templates.template_checks import CHECK_NAMES, CheckOptions, check_template
 
-# Shared with the Makefile's DATA: the sandbox uid must be able to read it, so not in a clone.
-DEFAULT_SYNTHETIC_DATA = Path("/var/tmp/hw-grader/synthetic-seed0")
+DEFAULT_SYNTHETIC_DATA = SYNTHETIC_DATA.default
 
 
 def assign(
@@ -55,8 +56,7 @@ def assign(
         template = load_template(template_dir)
         build = build_release(template, out, variants_roster=variants)
     except GraderError as exc:
-        typer.echo(f"error: {exc.one_line()}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc.one_line())
     shown_grader = False
     typer.echo(
         f"student release {out / 'student'} ({build.solutions_stubbed} solution regions "
@@ -96,10 +96,7 @@ def check_template_command(
     ],
     data: Annotated[
         Path | None,
-        typer.Option(
-            "--data",
-            help=f"Data root to run the notebooks on (default: {DEFAULT_SYNTHETIC_DATA}, synthesized there when missing).",
-        ),
+        typer.Option("--data", help=option_help(SYNTHETIC_DATA)),
     ] = None,
     junit: Annotated[
         Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")
@@ -110,13 +107,8 @@ def check_template_command(
     checks: Annotated[
         str, typer.Option("--checks", help=f"Comma-separated subset of: {', '.join(CHECK_NAMES)}.")
     ] = ",".join(CHECK_NAMES),
-    workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Dask workers for the notebook runs.")
-    ] = 1,
-    kernel_env: Annotated[
-        Path | None,
-        typer.Option("--kernel-env", help="Python environment used inside the sandbox."),
-    ] = None,
+    workers: WorkersOption = WORKERS.default,
+    kernel_env: KernelEnvOption = None,
 ) -> None:
     """Prove a template sound for CI: rubric, key and written solution, solution notebooks at full
     marks in the sandbox, a release that runs to its stubs, scores zero and leaks nothing, and variants.
@@ -126,11 +118,7 @@ def check_template_command(
     selected = tuple(name.strip() for name in checks.split(",") if name.strip())
     unknown = [name for name in selected if name not in CHECK_NAMES]
     if unknown:
-        typer.echo(
-            f"error: --checks: unknown check {unknown[0]!r} (fix: use {', '.join(CHECK_NAMES)})",
-            err=True,
-        )
-        raise typer.Exit(2)
+        fail(f"--checks: unknown check {unknown[0]!r} (fix: use {', '.join(CHECK_NAMES)})")
     needs_data = {"solution-notebooks", "student-release"} & set(selected)
     data_root = data
     if needs_data and data_root is None:
@@ -139,10 +127,9 @@ def check_template_command(
             try:
                 write_synthetic_data(data_root, seed=0)
             except GraderError as exc:
-                typer.echo(f"error: {exc.one_line()}", err=True)
-                raise typer.Exit(2) from None
+                fail(exc.one_line())
     notebook_options = NotebookOptions(
-        data_root=data_root, kernel_env=kernel_env or default_kernel_env(), workers=workers
+        data_root=data_root, kernel_env=resolve_kernel_env(kernel_env), workers=workers
     )
     results = check_template(
         template_dir, CheckOptions(checks=selected, notebooks=notebook_options)

@@ -28,6 +28,15 @@ MAX_MEMBERS = 200_000
 CHUNK = 1024 * 1024
 
 
+#: The fix for an archive that is damaged or not the expected kind of file.
+DOWNLOAD_AGAIN = "download the archive again; nothing from this archive was written"
+
+
+def _reason(error: BaseException) -> str:
+    """An exception's text on one line (tarfile lists every compression it tried, one per line)."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def refused(archive: Path, why: str) -> DataError:
     """The error for an archive that is not what it claims to be; nothing from it is kept."""
     return DataError(
@@ -108,8 +117,17 @@ def copy_tar_members(archive: Path, wanted: dict[str, Path], *, cap: int) -> set
                 found.add(name)
     except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
         if isinstance(error, FileNotFoundError) and not archive.exists():
-            raise DataError("archive not found", path=archive) from error
-        raise DataError(f"not a readable tar archive ({error})", path=archive) from error
+            raise DataError(
+                "archive not found", path=archive, hint="pass the downloaded archive's path"
+            ) from error
+        why = (
+            "not gzip, bzip2, xz or plain tar"
+            if isinstance(error, tarfile.ReadError) and "could not be opened" in str(error)
+            else _reason(error)
+        )
+        raise DataError(
+            f"not a readable tar archive ({why})", path=archive, hint=DOWNLOAD_AGAIN
+        ) from error
     return found
 
 
@@ -135,8 +153,12 @@ def open_zip(source: Path | IO[bytes], archive: Path) -> zipfile.ZipFile:
         zip_file = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as error:
         if isinstance(error, FileNotFoundError):
-            raise DataError("archive not found", path=archive) from error
-        raise DataError(f"not a readable zip archive ({error})", path=archive) from error
+            raise DataError(
+                "archive not found", path=archive, hint="pass the downloaded archive's path"
+            ) from error
+        raise DataError(
+            f"not a readable zip archive ({_reason(error)})", path=archive, hint=DOWNLOAD_AGAIN
+        ) from error
     try:
         infos = zip_file.infolist()
         if len(infos) > MAX_MEMBERS:
@@ -170,7 +192,11 @@ def copy_zip_member(
         with zip_file.open(info) as source:
             copy_capped(source, destination, cap, archive=archive, member=info.filename)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
-        raise DataError(f"member {info.filename!r} is damaged ({error})", path=archive) from error
+        raise DataError(
+            f"member {info.filename!r} is damaged ({_reason(error)})",
+            path=archive,
+            hint=DOWNLOAD_AGAIN,
+        ) from error
 
 
 def read_zip_member(
@@ -183,7 +209,11 @@ def read_zip_member(
         with zip_file.open(info) as source:
             return read_capped(source, cap, archive=archive, member=info.filename)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
-        raise DataError(f"member {info.filename!r} is damaged ({error})", path=archive) from error
+        raise DataError(
+            f"member {info.filename!r} is damaged ({_reason(error)})",
+            path=archive,
+            hint=DOWNLOAD_AGAIN,
+        ) from error
 
 
 def remove_tree(path: Path) -> None:

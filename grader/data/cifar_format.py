@@ -188,10 +188,10 @@ def encode_meta(label_names: tuple[str, ...], *, num_cases_per_batch: int) -> by
 def _reconstruct() -> Callable[..., Any]:
     # numpy >= 2 keeps the function in numpy._core; 1.x in numpy.core.
     try:
-        from numpy._core.multiarray import _reconstruct as found  # type: ignore[attr-defined]
+        from numpy._core.multiarray import _reconstruct as found
     except ImportError:  # pragma: no cover - numpy 1.x
         from numpy.core.multiarray import _reconstruct as found  # type: ignore[no-redef]
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:

@@ -173,6 +173,7 @@ def _fold_batch_norms(trained: nn.Sequential) -> VGGBase:
             scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
             target.weight.copy_(conv.weight * scale[:, None, None, None])
             bias = conv.bias if conv.bias is not None else torch.zeros_like(scale)
+            assert target.bias is not None  # VGGBase's convs all have a bias
             target.bias.copy_((bias - norm.running_mean) * scale + norm.bias)
     return base.eval()
 

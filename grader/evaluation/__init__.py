@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.evaluation.accuracy import AccuracyCurve, accuracy, predicted_classes
+from grader.evaluation.accuracy import accuracy, predicted_classes
 from grader.evaluation.errors import EvaluationError
-from grader.evaluation.figures import check_figures, count_figures
+from grader.evaluation.figures import count_figures
 from grader.evaluation.predictions import (
     read_capped_file,
     read_predictions,
@@ -23,12 +23,8 @@ from grader.evaluation.reported import (
     ReportedAccuracy,
     accuracy_gap_flag,
     find_reported_accuracies,
-    models_with_accuracy_gap,
-    reported_accuracies,
 )
-from grader.evaluation.structure import StructureFacts, check_structure, structure_check_for
-
-INSIDE_PREDICT_EXIT_FAILED = 3  # the script's exit code on any failure (summary.json has "error")
+from grader.evaluation.structure import StructureFacts
 
 
 def inside_predict_script() -> Path:
@@ -37,24 +33,17 @@ def inside_predict_script() -> Path:
 
 
 __all__ = [
-    "INSIDE_PREDICT_EXIT_FAILED",
-    "AccuracyCurve",
     "EvaluationError",
     "ReportedAccuracy",
     "StructureFacts",
     "accuracy",
     "accuracy_gap_flag",
-    "check_figures",
-    "check_structure",
     "count_figures",
     "find_reported_accuracies",
     "inside_predict_script",
-    "models_with_accuracy_gap",
     "predicted_classes",
     "read_capped_file",
     "read_predictions",
     "read_summary",
-    "reported_accuracies",
-    "structure_check_for",
     "summary_error",
 ]

@@ -1,13 +1,10 @@
-"""Score predictions against the hidden labels: accuracy, and the rubric's partial-credit curve.
+"""Score predictions against the hidden labels: accuracy (the partial-credit curve is the rubric's).
 
 Runs on the host with the labels, never in the sandbox. It knows nothing about files, models or
 students: logits and labels in, numbers out.
 """
 
 from __future__ import annotations
-
-import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -51,30 +48,3 @@ def accuracy(logits: np.ndarray, labels: np.ndarray, *, binary: bool) -> float:
             hint="p1 models return 1 or 2 logits, p2 models 10",
         )
     return float(np.mean(predicted == labels))
-
-
-@dataclass(frozen=True)
-class AccuracyCurve:
-    """Partial credit by accuracy: full at ≥ full_at, linear down to none at zero_at, none below."""
-
-    full_at: float
-    zero_at: float
-
-    def __post_init__(self) -> None:
-        if not (0.0 <= self.zero_at <= self.full_at <= 1.0):
-            raise EvaluationError(
-                f"accuracy curve needs 0 ≤ zero_at ≤ full_at ≤ 1, got zero_at={self.zero_at}, "
-                f"full_at={self.full_at}"
-            )
-
-    def share(self, measured: float) -> float:
-        """Share of the question's points (0…1) for a measured accuracy."""
-        if not math.isfinite(measured) or measured <= self.zero_at:
-            return 1.0 if measured >= self.full_at else 0.0
-        if measured >= self.full_at:
-            return 1.0
-        return (measured - self.zero_at) / (self.full_at - self.zero_at)
-
-    def points(self, measured: float, max_points: float) -> float:
-        """Points for a measured accuracy, rounded to 2 decimals like every score."""
-        return round(self.share(measured) * max_points, 2)

@@ -12,7 +12,6 @@ from typing import Any
 from grader.evaluation.notebook_cells import iter_cells, iter_outputs, output_data, text_of
 
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
-MIN_VISUALIZE_FIGURES = 2
 
 
 def count_figures(notebook: dict[str, Any]) -> int:
@@ -26,16 +25,3 @@ def count_figures(notebook: dict[str, Any]) -> int:
             if any(text_of(data.get(mime), max_chars=16) for mime in IMAGE_TYPES):
                 figures += 1
     return figures
-
-
-def check_figures(
-    notebook: dict[str, Any], *, minimum: int = MIN_VISUALIZE_FIGURES
-) -> tuple[bool, str]:
-    """(passed, message): does the executed notebook show at least `minimum` figures?"""
-    figures = count_figures(notebook)
-    if figures >= minimum:
-        return True, f"{figures} figures shown in the executed notebook."
-    return (
-        False,
-        f"{figures} figure(s) shown in the executed notebook; at least {minimum} expected.",
-    )

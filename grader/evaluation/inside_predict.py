@@ -303,11 +303,11 @@ def graph_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
     tensor_adds, identity_skips, projection_skips = 0, 0, 0
     for node in flow.adds:
         operands = list(node.inputs())[:2]
-        a, b = (flow.data_index(v) for v in operands)
-        if a is None or b is None or a == b:
+        left, right = (flow.data_index(v) for v in operands)
+        if left is None or right is None or left == right:
             continue
         tensor_adds += 1
-        fewer, more = sorted(flow.convs_after_fork(a, b))
+        fewer, more = sorted(flow.convs_after_fork(left, right))
         if fewer == 0 and more >= 1:
             identity_skips += 1
         elif fewer == 1 and more >= 2:

@@ -4,9 +4,9 @@ Reads printed output (stream text, text/plain results) and markdown cells for me
 "test accuracy: 0.873", "accuracy = 87.3%", "val_acc: 0.80", "72% test accuracy" and simple
 markdown tables with an accuracy column, and attributes each to a model id named on the same line,
 in the code cell that printed it, or in the nearest markdown heading above. Training accuracy is
-ignored; per model, a test figure beats an unqualified one, which beats a validation figure; the
-last one wins among equals. The notebook is untrusted: sizes are capped and odd types skipped.
-Reported numbers are evidence for a flag only; they never change a score.
+ignored; every other mention keeps its qualifier (test, validation or unqualified) and where it
+was found, and the scorer picks the one it compares. The notebook is untrusted: sizes are capped
+and odd types skipped. Reported numbers are evidence for a flag only; they never change a score.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ QUALIFIERS = (
     ("validation", re.compile(r"(?<![a-z])(?:val|valid|validation|dev)(?![a-z])")),
     ("train", re.compile(r"(?<![a-z])(?:train|training)(?![a-z])")),
 )
-PRIORITY = {"test": 3, "unqualified": 2, "validation": 1}
 
 
 @dataclass(frozen=True)
@@ -159,9 +158,10 @@ def _line_mentions(
             prefix = line[segment_start : keyword.start()]
         else:  # "87.3% test accuracy"
             before = NUMBER_BEFORE.search(line, segment_start, keyword.start())
-            value = _as_fraction(before.group(1), bool(before.group(2))) if before else None
-            if before is None or value is None:
+            fraction = _as_fraction(before.group(1), bool(before.group(2))) if before else None
+            if before is None or fraction is None:
                 continue
+            value = fraction
             number_start, number_end = before.start(), keyword.end()
             between = line[number_start : keyword.start()]
             prefix = line[segment_start:number_start]
@@ -260,21 +260,6 @@ def find_reported_accuracies(
     return found
 
 
-def reported_accuracies(
-    notebook: object,
-    model_ids: Iterable[str] | None = None,
-    *,
-    aliases: Mapping[str, Sequence[str]] = DEFAULT_ALIASES,
-) -> dict[str, float]:
-    """Per model id, the accuracy the student reports: best qualifier first, then the last one."""
-    best: dict[str, ReportedAccuracy] = {}
-    for mention in find_reported_accuracies(notebook, model_ids, aliases=aliases):
-        current = best.get(mention.model_id)
-        if current is None or PRIORITY[mention.qualifier] >= PRIORITY[current.qualifier]:
-            best[mention.model_id] = mention
-    return {model_id: mention.value for model_id, mention in best.items()}
-
-
 def accuracy_gap_flag(
     reported: float | None, measured: float | None, tolerance: float = GAP_TOLERANCE
 ) -> bool:
@@ -282,16 +267,3 @@ def accuracy_gap_flag(
     if reported is None or measured is None:
         return False
     return abs(reported - measured) > tolerance + 1e-9  # 0.873 vs 0.823 is a gap of exactly 0.05
-
-
-def models_with_accuracy_gap(
-    reported: Mapping[str, float],
-    measured: Mapping[str, float | None],
-    tolerance: float = GAP_TOLERANCE,
-) -> list[str]:
-    """Model ids, sorted, whose reported accuracy is more than `tolerance` from the measured one."""
-    return sorted(
-        model_id
-        for model_id, value in reported.items()
-        if accuracy_gap_flag(value, measured.get(model_id), tolerance)
-    )

@@ -1,19 +1,19 @@
 """Check a model's structure where a question asks for one, from the sandbox's summary.json.
 
-`p1.scratch` needs convolution, pooling, normalization and dense layers; `p2.inception` parallel
-conv branches concatenated; `p2.residual` a skip connection added back. The facts come from
-`inside_predict.py` (module counts and graph flags; its docstring gives the heuristics). The summary
-is untrusted: odd types read as "not shown", never as an error. This module decides pass/fail with a
-message only; it neither loads models nor gives points.
+A model question's rubric `structure` names its check (`grader.scoring.models.STRUCTURE_CHECKS`):
+`scratch_cnn` (p1.scratch) needs convolution, pooling, normalization and dense layers;
+`inception` (p2.inception) parallel conv branches concatenated; `residual` (p2.residual) a skip
+connection added back. The facts come from `inside_predict.py` (module counts and graph flags;
+its docstring gives the heuristics). The summary is untrusted: odd types read as "not shown",
+never as an error. This module decides pass/fail with a message only; it neither loads models
+nor gives points.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from grader.evaluation.errors import EvaluationError
 
 LAYER_KINDS = ("conv", "pooling", "normalization", "linear", "dropout")
 LAYER_WORDS = {
@@ -44,8 +44,6 @@ class StructureFacts:
     residual_skip: bool
     max_concat_branches: int
     skip_adds: int
-    frozen_tensors: int
-    trainable_tensors: int
 
     @classmethod
     def from_summary(cls, summary: Mapping[str, Any]) -> StructureFacts:
@@ -53,7 +51,6 @@ class StructureFacts:
         modules = _mapping(structure.get("layer_counts"))
         graph = _mapping(structure.get("graph"))
         ops = _mapping(graph.get("op_counts"))
-        parameters = _mapping(structure.get("parameters"))
         # A layer counts when it is a module of the model or an op its forward runs (functional
         # calls such as F.max_pool2d have no module).
         layers = {
@@ -67,8 +64,6 @@ class StructureFacts:
             max_concat_branches=_count(graph.get("max_concat_branches")),
             skip_adds=_count(graph.get("identity_skip_adds"))
             + _count(graph.get("projection_skip_adds")),
-            frozen_tensors=_count(parameters.get("frozen_tensors")),
-            trainable_tensors=_count(parameters.get("trainable_tensors")),
         )
 
     def layer_text(self) -> str:
@@ -112,35 +107,4 @@ def check_residual(facts: StructureFacts) -> tuple[bool, str]:
     return (
         False,
         "no skip connection (x + f(x) with convolutions in f) was found in the forward pass.",
-    )
-
-
-def structure_check_for(question_id: str) -> Callable[[StructureFacts], tuple[bool, str]] | None:
-    """The check a question asks for, or None when it asks for no particular structure."""
-    match question_id:
-        case "p1.scratch":
-            return check_scratch_cnn
-        case "p2.inception":
-            return check_inception
-        case "p2.residual":
-            return check_residual
-        case _:
-            return None
-
-
-def check_structure(question_id: str, summary: Mapping[str, Any]) -> tuple[bool, str]:
-    """(passed, message) for a question with a structure requirement, from the sandbox summary."""
-    check = structure_check_for(question_id)
-    if check is None:
-        raise EvaluationError("this question has no structure check", model_id=question_id)
-    if "error" in summary:
-        return False, "the model could not be evaluated, so its structure is unknown."
-    return check(StructureFacts.from_summary(summary))
-
-
-def describe_frozen(summary: Mapping[str, Any]) -> str:
-    """One line on trainable vs frozen parameters (useful evidence for transfer and fine-tuning)."""
-    facts = StructureFacts.from_summary(summary)
-    return (
-        f"{facts.frozen_tensors} frozen and {facts.trainable_tensors} trainable parameter tensors."
     )

@@ -2,19 +2,18 @@
 
 Everything here turns StudentGrades into text or files. Nothing here scores,
 reads submissions or touches the gradebook database; callers load grades
-and question metadata and pass them in.
+and the rubric's question catalogue and pass them in.
 """
 
-from grader.feedback.exports import csv_safe_text, export_csv, export_json
+from grader.feedback.exports import csv_safe_text, export_columns, export_csv, export_json
 from grader.feedback.files import ReportError, report_file_stems, write_reports
-from grader.feedback.questions import QuestionInfo
 from grader.feedback.student import render_student_html, render_student_markdown
 from grader.feedback.summary import render_class_summary_html, render_class_summary_markdown
 
 __all__ = [
-    "QuestionInfo",
     "ReportError",
     "csv_safe_text",
+    "export_columns",
     "export_csv",
     "export_json",
     "render_class_summary_html",

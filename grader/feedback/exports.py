@@ -1,8 +1,9 @@
 """Gradebook exports: JSON for tools and CSV for an LMS gradebook import.
 
-Both are pure functions from StudentGrades to text, in a stable order
-(students and questions in natural id order). They must not write files or
-include student answers: only ids, points, statuses, conventions and feedback.
+Both are pure functions from StudentGrades and the rubric's question catalogue
+to text, in a stable order (students in natural id order, questions in rubric
+order). They must not write files or include student answers: only ids,
+titles, points, statuses, conventions and feedback.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from grader.feedback.questions import natural_key
 from grader.feedback.values import as_status, format_number
-from grader.results import GradedQuestion, StudentGrades
+from grader.results import GradedQuestion, Part, StudentGrades
+from grader.rubric.catalogue import QuestionCatalogue, natural_key
 
 # A spreadsheet runs a cell starting with one of these as a formula ("=HYPERLINK(...)").
 # Tab and carriage return are on OWASP's list too: some importers strip them first.
@@ -30,15 +31,12 @@ def _json_number(value: float) -> int | float:
     return value
 
 
-def is_model_question(question_id: str) -> bool:
-    """Notebook questions are named like "p1.scratch"; written ones like "q4"."""
-    return "." in question_id
-
-
-def _question_record(question: GradedQuestion) -> dict[str, Any]:
+def _question_record(question: GradedQuestion, questions: QuestionCatalogue) -> dict[str, Any]:
     status = as_status(question.status)
+    info = questions.describe(question.question_id)
     record: dict[str, Any] = {
         "id": question.question_id,
+        "title": info.title,
         "points": _json_number(question.points),
         "max_points": _json_number(question.max_points),
         "status": status.value if status is not None else str(question.status),
@@ -46,7 +44,7 @@ def _question_record(question: GradedQuestion) -> dict[str, Any]:
         "feedback": question.feedback,
         "overridden": bool(question.overridden),
     }
-    if is_model_question(question.question_id):
+    if info.part is Part.NOTEBOOKS:
         accuracy = question.details.get("accuracy")
         record["accuracy"] = accuracy if isinstance(accuracy, int | float) else None
         flags = question.details.get("flags")
@@ -54,7 +52,7 @@ def _question_record(question: GradedQuestion) -> dict[str, Any]:
     return record
 
 
-def export_json(all_grades: Sequence[StudentGrades]) -> str:
+def export_json(all_grades: Sequence[StudentGrades], questions: QuestionCatalogue) -> str:
     """All students' points per question as JSON: {"students": [{student, total, max_total, questions}]}.
 
     Raises ValueError when a score is NaN or infinite, rather than writing invalid JSON.
@@ -65,8 +63,8 @@ def export_json(all_grades: Sequence[StudentGrades]) -> str:
             "total": _json_number(grades.total),
             "max_total": _json_number(grades.max_total),
             "questions": [
-                _question_record(q)
-                for q in sorted(grades.questions, key=lambda q: natural_key(q.question_id))
+                _question_record(q, questions)
+                for q in sorted(grades.questions, key=lambda q: questions.order_key(q.question_id))
             ],
         }
         for grades in sorted(all_grades, key=lambda g: natural_key(g.student_id))
@@ -79,12 +77,18 @@ def csv_safe_text(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
 
 
-def export_csv(all_grades: Sequence[StudentGrades], question_ids: Sequence[str]) -> str:
-    """One row per student: student, the points of each listed question, total, max_total.
+def export_columns(all_grades: Sequence[StudentGrades], questions: QuestionCatalogue) -> list[str]:
+    """The CSV's question columns: every rubric question in rubric order, then stored extras."""
+    stored = {q.question_id for grades in all_grades for q in grades.questions}
+    return questions.ordered(stored | set(questions.ids()))
 
-    A question the student lacks is an empty cell. total and max_total cover all the
-    student's questions, listed or not. Lines end with "\\n".
+
+def export_csv(all_grades: Sequence[StudentGrades], questions: QuestionCatalogue) -> str:
+    """One row per student: student, the points of each question (`export_columns`), total, max_total.
+
+    A question the student lacks is an empty cell. Lines end with "\\n".
     """
+    question_ids = export_columns(all_grades, questions)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", *question_ids, "total", "max_total"])

@@ -12,13 +12,12 @@ import hashlib
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
 from grader.errors import GraderError
-from grader.feedback.questions import QuestionInfo, natural_key
 from grader.feedback.student import render_student_reports
 from grader.feedback.summary import (
     StudentRow,
@@ -29,6 +28,7 @@ from grader.feedback.summary import (
 from grader.feedback.templating import md_inline
 from grader.feedback.values import format_number
 from grader.results import StudentGrades
+from grader.rubric.catalogue import QuestionCatalogue, natural_key
 
 _UNSAFE_RUNS = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_STEM = 80
@@ -121,11 +121,15 @@ def _write_text(out_dir: Path, file_name: str, text: str) -> Path:
 
 def write_reports(
     all_grades: Sequence[StudentGrades],
-    questions: Mapping[str, QuestionInfo],
+    questions: QuestionCatalogue,
     out_dir: Path,
+    *,
+    students: Collection[str] | None = None,
 ) -> list[Path]:
     """Write <student>.md and <student>.html for each student, index.html and summary.md.
 
+    The class summary always covers every student in `all_grades`; `students`, when
+    given, limits the per-student files to those ids (a regrade of a few students).
     Creates out_dir. Returns the written paths: students in natural id order (Markdown,
     then HTML for each), then index.html and summary.md.
     """
@@ -143,6 +147,8 @@ def write_reports(
     written: list[Path] = []
     failed: list[str] = []
     for grades in sorted(all_grades, key=lambda g: natural_key(g.student_id)):
+        if students is not None and grades.student_id not in students:
+            continue
         stem = stems[grades.student_id]
         try:
             markdown, page = render_student_reports(grades, questions)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from grader.feedback.questions import QuestionInfo, ordered_question_ids, unknown_question
 from grader.feedback.templating import html_environment, markdown_environment
 from grader.feedback.values import (
     NO_VALUE,
@@ -29,6 +28,8 @@ from grader.feedback.values import (
     view_value,
 )
 from grader.results import GradedQuestion, Status, StudentGrades
+from grader.rubric.catalogue import CatalogueQuestion, QuestionCatalogue
+from grader.scoring.kinds import AnswerLayout, kind_spec
 
 
 @dataclass(frozen=True)
@@ -114,15 +115,16 @@ class StudentView:
     questions: tuple[QuestionView, ...]
 
 
-def question_view(question: GradedQuestion, info: QuestionInfo) -> QuestionView:
+def question_view(question: GradedQuestion, info: CatalogueQuestion) -> QuestionView:
     """The display view of one graded question; hides the expected answer unless allowed."""
+    layout = kind_spec(info.kind).layout
     differing = differing_entries(question.details)
     marked = marked_paths(differing)
     if not info.show_expected:  # the expected value of a differing entry is part of the answer key
         differing = tuple(replace(entry, expected=None) for entry in differing)
     status = as_status(question.status)
     expected = (
-        view_value(question.expected, question_kind=info.kind, marked=marked)
+        view_value(question.expected, layout=layout, marked=marked)
         if info.show_expected
         else NO_VALUE
     )
@@ -139,7 +141,7 @@ def question_view(question: GradedQuestion, info: QuestionInfo) -> QuestionView:
             review_reason_words(question.review_reason) if status is Status.NEEDS_REVIEW else None
         ),
         answer_text=shown_text(question.answer_text or ""),
-        answer=view_value(question.answer_read, question_kind=info.kind, marked=marked),
+        answer=view_value(question.answer_read, layout=layout, marked=marked),
         convention=question.convention or None,
         diagnosis=question.diagnosis or None,
         differing=differing,
@@ -149,16 +151,15 @@ def question_view(question: GradedQuestion, info: QuestionInfo) -> QuestionView:
         overridden=bool(question.overridden),
         override_reason=question.override_reason or None,
         suggested_points=format_number(suggested) if suggested is not None else None,
-        model=model_view(question.details),
+        model=model_view(question.details) if layout is AnswerLayout.MEASUREMENT else None,
     )
 
 
-def student_view(grades: StudentGrades, questions: Mapping[str, QuestionInfo]) -> StudentView:
+def student_view(grades: StudentGrades, questions: QuestionCatalogue) -> StudentView:
     """The display view of a student's grades, questions in rubric order."""
     by_id = {q.question_id: q for q in grades.questions}
-    order = ordered_question_ids(by_id, questions)
     views = tuple(
-        question_view(by_id[qid], questions.get(qid) or unknown_question(qid)) for qid in order
+        question_view(by_id[qid], questions.describe(qid)) for qid in questions.ordered(by_id)
     )
     return StudentView(
         student_id=grades.student_id,
@@ -172,9 +173,7 @@ def student_view(grades: StudentGrades, questions: Mapping[str, QuestionInfo]) -
     )
 
 
-def render_student_reports(
-    grades: StudentGrades, questions: Mapping[str, QuestionInfo]
-) -> tuple[str, str]:
+def render_student_reports(grades: StudentGrades, questions: QuestionCatalogue) -> tuple[str, str]:
     """Both reports of one student, (Markdown, HTML), from one view: what write_reports uses."""
     view = student_view(grades, questions)
     markdown = markdown_environment().get_template("student.md.j2").render(student=view)
@@ -182,13 +181,13 @@ def render_student_reports(
     return markdown, page
 
 
-def render_student_markdown(grades: StudentGrades, questions: Mapping[str, QuestionInfo]) -> str:
+def render_student_markdown(grades: StudentGrades, questions: QuestionCatalogue) -> str:
     """A student's feedback report as Markdown; student text sits in code blocks or is escaped."""
     template = markdown_environment().get_template("student.md.j2")
     return template.render(student=student_view(grades, questions))
 
 
-def render_student_html(grades: StudentGrades, questions: Mapping[str, QuestionInfo]) -> str:
+def render_student_html(grades: StudentGrades, questions: QuestionCatalogue) -> str:
     """A student's feedback report as one self-contained HTML page (inline CSS, no URLs)."""
     template = html_environment().get_template("student.html.j2")
     return template.render(student=student_view(grades, questions))

@@ -13,22 +13,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from grader.feedback.questions import (
-    QuestionInfo,
-    natural_key,
-    ordered_question_ids,
-    unknown_question,
-)
 from grader.feedback.svg import Bin, histogram, histogram_svg, sparkline
 from grader.feedback.templating import html_environment, markdown_environment
-from grader.feedback.values import (
-    as_status,
-    awaiting_concept_confirmation,
-    format_number,
-    needs_attention,
-    review_reason_words,
-)
+from grader.feedback.values import as_status, format_number, review_reason_words
 from grader.results import GradedQuestion, Status, StudentGrades
+from grader.rubric.catalogue import CatalogueQuestion, QuestionCatalogue, natural_key
 
 
 @dataclass(frozen=True)
@@ -83,7 +72,7 @@ def _mean_median(values: Sequence[float]) -> tuple[str, str]:
 
 
 def _question_stats(
-    question_id: str, info: QuestionInfo, results: Sequence[GradedQuestion]
+    question_id: str, info: CatalogueQuestion, results: Sequence[GradedQuestion]
 ) -> QuestionStats:
     points = [float(q.points) for q in results]
     max_points = max((float(q.max_points) for q in results), default=0.0)
@@ -102,19 +91,17 @@ def _question_stats(
         missing=statuses.count(Status.MISSING),
         error=statuses.count(Status.ERROR),
         overridden=sum(1 for q in results if q.overridden),
-        awaiting_concept=sum(
-            1 for q in results if awaiting_concept_confirmation(q.status, q.review_reason)
-        ),
+        awaiting_concept=sum(1 for q in results if q.awaits_confirmation),
         bins=bins,
         sparkline=sparkline(bins),
     )
 
 
-def _attention_reasons(grades: StudentGrades) -> tuple[str, ...]:
+def _attention_reasons(grades: StudentGrades, questions: QuestionCatalogue) -> tuple[str, ...]:
     """Why a person must act, one line per reason: "needs review (…): q1, q2"."""
     questions_by_reason: dict[str, list[str]] = {}
-    for q in sorted(grades.questions, key=lambda q: natural_key(q.question_id)):
-        if not needs_attention(q.status, q.review_reason):
+    for q in sorted(grades.questions, key=lambda q: questions.order_key(q.question_id)):
+        if not q.needs_attention:
             continue
         if as_status(q.status) is Status.ERROR:
             reason = "error"
@@ -128,7 +115,7 @@ def _attention_reasons(grades: StudentGrades) -> tuple[str, ...]:
 
 def summary_view(
     all_grades: Sequence[StudentGrades],
-    questions: Mapping[str, QuestionInfo],
+    questions: QuestionCatalogue,
     *,
     student_links: Mapping[str, str] | None = None,
 ) -> SummaryView:
@@ -139,7 +126,7 @@ def summary_view(
     for g in ordered:
         for q in g.questions:
             results_by_question.setdefault(q.question_id, []).append(q)
-    question_ids = ordered_question_ids(results_by_question.keys() | questions.keys(), questions)
+    question_ids = questions.ordered(results_by_question.keys() | set(questions.ids()))
     totals = [float(g.total) for g in ordered]
     max_total = max((float(g.max_total) for g in ordered), default=0.0)
     total_mean, total_median = _mean_median(totals)
@@ -153,14 +140,12 @@ def summary_view(
             awaiting_review=sum(
                 1 for q in g.questions if as_status(q.status) is Status.NEEDS_REVIEW
             ),
-            reasons=_attention_reasons(g),
+            reasons=_attention_reasons(g, questions),
         )
         for g in ordered
     )
     stats = tuple(
-        _question_stats(
-            qid, questions.get(qid) or unknown_question(qid), results_by_question.get(qid, [])
-        )
+        _question_stats(qid, questions.describe(qid), results_by_question.get(qid, []))
         for qid in question_ids
     )
     return SummaryView(
@@ -197,7 +182,7 @@ def summary_markdown(view: SummaryView) -> str:
 
 def render_class_summary_html(
     all_grades: Sequence[StudentGrades],
-    questions: Mapping[str, QuestionInfo],
+    questions: QuestionCatalogue,
     *,
     student_links: Mapping[str, str] | None = None,
 ) -> str:
@@ -210,7 +195,7 @@ def render_class_summary_html(
 
 def render_class_summary_markdown(
     all_grades: Sequence[StudentGrades],
-    questions: Mapping[str, QuestionInfo],
+    questions: QuestionCatalogue,
     *,
     student_links: Mapping[str, str] | None = None,
 ) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader.results import ReviewReason, Status
+from grader.scoring.kinds import AnswerLayout
 
 MAX_GRID_SIDE = 32  # a misread answer can be huge; show this many rows/columns at most
 MAX_TEXT_CHARS = 20_000  # longest student text or value text shown in a report
@@ -141,7 +142,7 @@ def _as_json_text(value: Any) -> str:
 
 
 def view_value(
-    value: Any, *, question_kind: str, marked: frozenset[EntryPath] = frozenset()
+    value: Any, *, layout: AnswerLayout, marked: frozenset[EntryPath] = frozenset()
 ) -> ValueView:
     """Describe an answer or expected answer for drawing; `marked` cells are highlighted."""
     if value is None:
@@ -149,7 +150,7 @@ def view_value(
     if _is_scalar(value):
         return ValueView(kind="text", text=format_number(value))
     if isinstance(value, list) and value and all(_is_scalar(v) for v in value):
-        if question_kind == "shape":
+        if layout is AnswerLayout.SHAPE:
             return ValueView(kind="shape", text=" × ".join(format_number(v) for v in value))
         row = tuple(
             Cell(_cell_text(v), (j,) in marked) for j, v in enumerate(value[:MAX_GRID_SIDE])
@@ -158,7 +159,7 @@ def view_value(
             kind="grids", grids=(Grid(None, (row,), truncated=len(value) > MAX_GRID_SIDE),)
         )
     if _is_matrix(value):
-        if question_kind == "shape":  # several shapes given, e.g. without and with padding
+        if layout is AnswerLayout.SHAPE:  # several shapes given, e.g. without and with padding
             return ValueView(
                 kind="shape",
                 text=" and ".join(" × ".join(format_number(v) for v in shape) for shape in value),
@@ -299,26 +300,10 @@ def review_reason_words(reason: Any) -> str | None:
             return "the file is a scan without a text layer"
         case ReviewReason.SUBMISSION:
             return "something about the whole submission needs a look"
+        case ReviewReason.UNASSIGNED:
+            return "no marker for this question was found, but some text is not assigned to any question"
         case None:
             return None if reason is None else str(reason)
-
-
-def needs_attention(status: Any, review_reason: Any) -> bool:
-    """Same rule as QuestionResult.needs_attention: an error, or review for a non-routine reason."""
-    current = as_status(status)
-    if current is Status.ERROR:
-        return True
-    return (
-        current is Status.NEEDS_REVIEW
-        and as_review_reason(review_reason) is not ReviewReason.CONCEPT
-    )
-
-
-def awaiting_concept_confirmation(status: Any, review_reason: Any) -> bool:
-    return (
-        as_status(status) is Status.NEEDS_REVIEW
-        and as_review_reason(review_reason) is ReviewReason.CONCEPT
-    )
 
 
 def marked_paths(entries: Sequence[DifferingEntry]) -> frozenset[EntryPath]:

@@ -22,7 +22,7 @@ import secrets
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from grader.notebooks.untrusted import (
     STATUS_MAX_BYTES,
@@ -32,6 +32,7 @@ from grader.notebooks.untrusted import (
     read_json_no_follow,
     sanitize_notebook,
 )
+from grader.results import NotebookRunStatus
 from grader.sandbox import (
     ReadOnlyMount,
     Sandbox,
@@ -40,8 +41,6 @@ from grader.sandbox import (
     SandboxResult,
     SandboxUnavailable,
 )
-
-RunStatus = Literal["ok", "error", "timeout", "killed", "sandbox_error"]
 
 DATA_MOUNT_POINT = "/data"
 DEFAULT_OUTPUT_CAP = 2 * 2**20  # bytes of cell outputs kept in the executed notebook
@@ -56,7 +55,7 @@ MODEL_ID = re.compile(r"^artifacts/([A-Za-z0-9][A-Za-z0-9_.-]{0,99})\.pt$")
 class NotebookRun:
     """What one sandboxed notebook execution produced, validated on the host."""
 
-    status: RunStatus
+    status: NotebookRunStatus
     message: str  # one line for the report
     failed_cell: int | None = None  # index into the notebook's cells (failed or timed out)
     error_name: str | None = None
@@ -172,22 +171,30 @@ def classify(
     status_problem: str | None,
     notebook: dict[str, Any] | None,
     cell_timeout: float,
-) -> tuple[RunStatus, str, int | None]:
+) -> tuple[NotebookRunStatus, str, int | None]:
     """(status, one-line message, failed cell) from the sandbox's result and the runner's status."""
     if status is not None and status.unreadable is not None:
-        return "error", f"the notebook could not be read: {status.unreadable}", None
+        return (
+            NotebookRunStatus.ERROR,
+            f"the notebook could not be read: {status.unreadable}",
+            None,
+        )
     running = status.running_cell if status is not None else None
     if result.timed_out:
         where = f" in {_cell_label(running, notebook)}" if running is not None else ""
-        return "timeout", f"the notebook ran past its time limit{where}", running
+        return (
+            NotebookRunStatus.TIMEOUT,
+            f"the notebook ran past its time limit{where}",
+            running,
+        )
     if status is not None and status.timed_out_cell is not None:
         cell = status.timed_out_cell
         message = f"{_cell_label(cell, notebook)} ran past its {cell_timeout:g} s timeout"
-        return "timeout", message, cell
+        return NotebookRunStatus.TIMEOUT, message, cell
     if result.killed_reason:
         where = f" in {_cell_label(running, notebook)}" if running is not None else ""
         return (
-            "killed",
+            NotebookRunStatus.KILLED,
             f"the notebook was stopped{where}: {_first_line(result.killed_reason)}",
             running,
         )
@@ -196,7 +203,7 @@ def classify(
         output_lines = result.output.strip().splitlines()
         suffix = f"; last output: {output_lines[-1][:200]}" if output_lines else ""
         return (
-            "sandbox_error",
+            NotebookRunStatus.SANDBOX_ERROR,
             f"the notebook runner left no usable status ({why}, exit code {result.returncode}){suffix}",
             None,
         )
@@ -205,19 +212,19 @@ def classify(
             part for part in (status.error_name, _first_line(status.error_value)) if part
         )
         return (
-            "error",
+            NotebookRunStatus.ERROR,
             f"{_cell_label(status.failed_cell, notebook)} failed: {error or 'an unnamed error'}",
             status.failed_cell,
         )
     if not status.finished or result.returncode != 0:
         where = _cell_label(running, notebook) if running is not None else "between cells"
         return (
-            "killed",
+            NotebookRunStatus.KILLED,
             f"the notebook process ended early in {where} (exit code {result.returncode})",
             running,
         )
     return (
-        "ok",
+        NotebookRunStatus.OK,
         f"ran {status.cells_run} of {status.cells_total} code cells in {status.seconds:.1f} s",
         None,
     )
@@ -255,7 +262,7 @@ def execute_notebook(
     out_dir.mkdir(parents=True, exist_ok=True)
     notebook_size, problem = precheck_notebook(notebook)
     if problem is not None:
-        return NotebookRun(status="error", message=problem)
+        return NotebookRun(status=NotebookRunStatus.ERROR, message=problem)
     # Result names are new per run, so files the student submitted under .grader/ are never read.
     token = secrets.token_hex(8)
     try:
@@ -277,7 +284,9 @@ def execute_notebook(
     try:
         result = sandbox.run(request, out_dir / "sandbox")
     except SandboxUnavailable as error:
-        return NotebookRun(status="sandbox_error", message=f"not run: {error.one_line()}")
+        return NotebookRun(
+            status=NotebookRunStatus.SANDBOX_ERROR, message=f"not run: {error.one_line()}"
+        )
     status: InsideStatus | None = None
     status_problem: str | None = None
     status_path = result.collected.get(f".grader/status-{token}.json")
@@ -296,10 +305,14 @@ def execute_notebook(
     run_status, message, failed_cell = classify(
         result, status, status_problem, executed, cell_timeout
     )
-    if notebook_problem is not None and run_status != "sandbox_error":
+    if notebook_problem is not None and run_status is not NotebookRunStatus.SANDBOX_ERROR:
         message += f" ({notebook_problem})"
     message += _artifact_problems(result.collect_problems)
-    has_error = status is not None and run_status in ("error", "timeout", "killed")
+    has_error = status is not None and run_status in (
+        NotebookRunStatus.ERROR,
+        NotebookRunStatus.TIMEOUT,
+        NotebookRunStatus.KILLED,
+    )
     return NotebookRun(
         status=run_status,
         message=message,

@@ -107,9 +107,8 @@ class RecorderStream(io.TextIOBase):
         self._recorder = recorder
         self._name = name
 
-    @property
-    def encoding(self) -> str:
-        return "utf-8"
+    # A plain class attribute: typeshed declares TextIOBase.encoding a writable str.
+    encoding = "utf-8"
 
     def writable(self) -> bool:
         return True
@@ -217,7 +216,7 @@ def make_shell(recorder: OutputRecorder, ipython_dir: str) -> Any:
     from traitlets.config import Config
 
     class RecordingDisplayPublisher(DisplayPublisher):
-        def publish(  # type: ignore[override]
+        def publish(
             self,
             data: dict[str, Any],
             metadata: dict[str, Any] | None = None,
@@ -292,7 +291,8 @@ def execute(run: NotebookRun, cell_timeout: float, ipython_dir: str) -> int:
                 recorder.finish_cell(keep_error=True)
             run.save(finished=True, notebook_too=notebook_too)
         finally:
-            sys.__stderr__.flush()
+            if sys.__stderr__ is not None:
+                sys.__stderr__.flush()
             os._exit(EXIT_TIMEOUT)
 
     signal.signal(signal.SIGALRM, on_alarm)

@@ -4,17 +4,22 @@ splits once, send one task per student to Dask, and store each result as it arri
 The gradebook is written only here (upserts keyed by run and student), so a
 task that Dask runs twice is stored once. If the sandbox or the data cannot
 be used, no notebook runs: every model question gets status `error` with the
-reason, and the written part is unaffected.
+reason, and the written part is unaffected. One student's unexpected failure
+(a grader bug) is stored as that student's error; the others are still graded.
+
+Must not read settings from the environment: the kernel environment and the
+limits come in as arguments (`NotebookOptions`, the rubric's [notebooks] table).
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.data import DataError, load_hidden_split, load_layout, training_data_dir
+from grader.errors import GraderError
 from grader.pipeline.notebook_part import (
     HiddenInputs,
     NotebookPartResult,
@@ -25,21 +30,23 @@ from grader.pipeline.notebook_part import (
 from grader.rubric.model import ModelQuestion, Rubric
 from grader.sandbox import SandboxLimits, check_sandbox
 from grader.scheduling import ClusterOptions, open_client, run_tasks
+from grader.settings import KERNEL_ENV, NOTEBOOK_TIMEOUT, WORKERS
 from grader.storage import Gradebook
-
-DEFAULT_KERNEL_ENV = Path("/opt/hw-grader/kernel-env")
-GiB = 2**30
 
 
 @dataclass(frozen=True)
 class NotebookOptions:
-    """Where the data, the sandbox's Python and the workers are; CLI flags fill these."""
+    """Where the data, the sandbox's Python and the workers are; the CLI fills these.
+
+    `kernel_env` is taken as given: the CLI resolves --kernel-env and
+    $HW_GRADER_KERNEL_ENV (`grader.settings.resolve_kernel_env`) before building this.
+    """
 
     data_root: Path | None = None
-    kernel_env: Path = DEFAULT_KERNEL_ENV
-    workers: int = 1
+    kernel_env: Path = KERNEL_ENV.default
+    workers: int = WORKERS.default
     scheduler: str | None = None
-    timeout_seconds: float | None = None  # overrides the rubric's per-notebook timeout
+    timeout_seconds: float | None = NOTEBOOK_TIMEOUT.default  # replaces the rubric's, when set
     unsandboxed: bool = False  # --no-sandbox: trusted settings only, loudly warned
     gpu: bool = False
     cache_dir: Path | None = None  # decoded hidden splits (default: the system temp dir)
@@ -48,17 +55,19 @@ class NotebookOptions:
 def notebook_limits(
     rubric: Rubric, options: NotebookOptions
 ) -> tuple[SandboxLimits, SandboxLimits]:
-    """Limits for executing a notebook and for evaluating one model."""
-    settings = rubric.notebooks
-    base = SandboxLimits(
-        wall_seconds=options.timeout_seconds or settings.timeout_seconds,
-        address_space_bytes=int(settings.address_space_gib * GiB),
-        max_processes=settings.max_processes,
-        output_bytes=settings.output_bytes,
-        threads=settings.threads,
+    """Limits for executing a notebook and for evaluating one model (rubric, then --timeout)."""
+    return (
+        rubric.notebooks.sandbox_limits(options.timeout_seconds),
+        rubric.notebooks.evaluation_limits(),
     )
-    evaluation = replace(base, wall_seconds=settings.evaluation_timeout_seconds)
-    return base, evaluation
+
+
+def _grade_in_process(task: NotebookTask) -> NotebookPartResult:
+    """`grade_notebook_part` here, with an unexpected failure kept to this student."""
+    try:
+        return grade_notebook_part(task)
+    except Exception as error:  # a grader bug for one student must not stop the batch
+        return failed_task_result(task, error)
 
 
 def _setup_problem(
@@ -100,9 +109,7 @@ def _setup_problem(
     try:
         for dataset in sorted({q.dataset for q in models}):
             split = load_hidden_split(layout, dataset, cache_dir)
-            hidden[dataset] = HiddenInputs(
-                split.inputs_path, split.labels, binary=dataset == "cats_vs_dogs"
-            )
+            hidden[dataset] = HiddenInputs(split.inputs_path, split.labels)
     except DataError as exc:
         return f"notebooks were not run: {exc.one_line()}", {}, layout.name, None
     return None, hidden, layout.name, training_data_dir(layout)
@@ -141,14 +148,22 @@ def grade_notebooks(
         for student_id, student_dir in students
     ]
 
-    def store(result: NotebookPartResult) -> None:
+    def store_one(result: NotebookPartResult) -> None:
         gradebook.record_submissions(run_id, [result.submission])
         if result.notebook_runs:
             gradebook.record_notebook_runs(run_id, result.notebook_runs)
         on_result(result)
 
+    def store(task: NotebookTask, result: NotebookPartResult) -> None:
+        try:
+            store_one(result)
+        except GraderError:  # the gradebook itself (locked, gone): every student's problem
+            raise
+        except Exception as error:  # this student's result could not be stored or summarised
+            store_one(failed_task_result(task, error))
+
     if problem:  # nothing will run: no cluster, and one transaction for every student
-        results = [grade_notebook_part(task) for task in tasks]
+        results = [_grade_in_process(task) for task in tasks]
         gradebook.record_submissions(run_id, [result.submission for result in results])
         for result in results:
             on_result(result)
@@ -160,7 +175,7 @@ def grade_notebooks(
             grade_notebook_part,
             tasks,
             key_of=lambda task: f"notebooks-run{run_id}-{task.student_id}",
-            on_result=lambda _task, result: store(result),
-            on_failure=lambda task, error: store(failed_task_result(task, error)),
+            on_result=store,
+            on_failure=lambda task, error: store(task, failed_task_result(task, error)),
             gpu=options.gpu,
         )

@@ -17,11 +17,19 @@ import numpy as np
 
 from grader.evaluation.hidden_test import evaluate_model
 from grader.notebooks import NotebookRun, execute_notebook
-from grader.results import NotebookRunRecord, QuestionResult, Status, SubmissionResult
+from grader.results import (
+    NotebookRunRecord,
+    NotebookRunStatus,
+    Part,
+    QuestionResult,
+    Status,
+    SubmissionResult,
+)
 from grader.rubric.model import FiguresQuestion, ModelQuestion
 from grader.sandbox import Sandbox, SandboxLimits
 from grader.scheduling import worker_slot
-from grader.scoring.models import score_figures, score_model, unavailable_model
+from grader.scoring.kinds import kind_spec
+from grader.scoring.models import NotebookEvidence, unavailable_model
 from grader.storage.notebook_runs import MAX_STORED_NOTEBOOK_BYTES
 
 
@@ -31,7 +39,6 @@ class HiddenInputs:
 
     inputs_path: Path
     labels: np.ndarray
-    binary: bool
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ def _all_error(task: NotebookTask, message: str) -> NotebookPartResult:
         for qid, question in task.models.items()
     )
     return NotebookPartResult(
-        SubmissionResult(task.student_id, "notebooks", None, None, results, (message,)), ()
+        SubmissionResult(task.student_id, Part.NOTEBOOKS, None, None, results, (message,)), ()
     )
 
 
@@ -106,7 +113,8 @@ def grade_notebook_part(task: NotebookTask) -> NotebookPartResult:
 @functools.cache
 def _sandbox(kernel_env: Path, slot: int, unsandboxed: bool) -> Sandbox:
     """One Sandbox per worker process and slot: its self-check (a sandbox run of its own,
-    ~55 ms) then runs once per worker instead of once per student."""
+    ~55 ms) then runs once per worker instead of once per student. The slot comes from
+    `worker_slot()`, which this worker thread holds alone on its host (a uid of its own)."""
     return Sandbox(kernel_env=kernel_env, slot=slot, unsandboxed=unsandboxed)
 
 
@@ -123,7 +131,9 @@ def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
             message = (
                 f"{task.student_id}/{notebook} not found (fix: submit the notebook under this name)"
             )
-            records.append(NotebookRunRecord(task.student_id, notebook, "missing", message))
+            records.append(
+                NotebookRunRecord(task.student_id, notebook, NotebookRunStatus.MISSING, message)
+            )
             for qid, question in questions.items():
                 results[qid] = unavailable_model(qid, question, Status.MISSING, message)
             continue
@@ -137,45 +147,49 @@ def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
             out_dir=scratch / f"nb{index}",
         )
         records.append(_record(task.student_id, notebook, run))
-        if run.status == "sandbox_error":
+        if run.status == NotebookRunStatus.SANDBOX_ERROR:
             problems.append(run.message)
             for qid, question in questions.items():
                 results[qid] = unavailable_model(qid, question, Status.ERROR, run.message)
             continue
-        if run.status != "ok":
+        if run.status != NotebookRunStatus.OK:
             problems.append(run.message)
         for qid, question in questions.items():
-            if isinstance(question, FiguresQuestion):
-                results[qid] = score_figures(qid, question, run)
-                continue
-            artifact = run.artifacts.get(qid)
-            if artifact is None:
-                why = f"artifacts/{qid}.pt was not saved"
-                if run.status != "ok":
-                    why += f"; the notebook stopped early: {run.message}"
-                results[qid] = unavailable_model(qid, question, Status.MISSING, why)
-                continue
-            hidden = task.hidden[question.dataset]
-            evaluation = evaluate_model(
-                artifact,
-                inputs_path=hidden.inputs_path,
-                labels=hidden.labels,
-                binary=hidden.binary,
-                sandbox=sandbox,
-                limits=task.evaluation_limits,
-                out_dir=scratch / f"eval-{qid}",
-            )
-            results[qid] = score_model(
+            spec = kind_spec(question.kind)
+            evaluation = None
+            if spec.needs_saved_model and isinstance(question, ModelQuestion):
+                artifact = run.artifacts.get(qid)
+                if artifact is None:
+                    why = f"artifacts/{qid}.pt was not saved"
+                    if run.status != NotebookRunStatus.OK:
+                        why += f"; the notebook stopped early: {run.message}"
+                    results[qid] = unavailable_model(qid, question, Status.MISSING, why)
+                    continue
+                hidden = task.hidden[question.dataset]
+                evaluation = evaluate_model(
+                    artifact,
+                    inputs_path=hidden.inputs_path,
+                    labels=hidden.labels,
+                    binary=question.binary,
+                    sandbox=sandbox,
+                    limits=task.evaluation_limits,
+                    out_dir=scratch / f"eval-{qid}",
+                )
+            if spec.score_notebook is None:
+                raise ValueError(f"{qid}: kind {question.kind!r} has no notebook scorer")
+            results[qid] = spec.score_notebook(
                 qid,
                 question,
-                evaluation,
-                dataset_name=task.dataset_name,
-                executed_notebook=run.executed_notebook,
-                tolerance=task.reported_tolerance,
+                NotebookEvidence(
+                    run=run,
+                    evaluation=evaluation,
+                    dataset_name=task.dataset_name,
+                    reported_tolerance=task.reported_tolerance,
+                ),
             )
     ordered = tuple(results[qid] for qid in task.models)
     submission = SubmissionResult(
-        task.student_id, "notebooks", f"{task.student_id}/", None, ordered, tuple(problems)
+        task.student_id, Part.NOTEBOOKS, f"{task.student_id}/", None, ordered, tuple(problems)
     )
     return NotebookPartResult(submission, tuple(records))
 

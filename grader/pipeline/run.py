@@ -2,31 +2,39 @@
 
 The flow is one-way: files → `SubmissionResult`s → gradebook → reports read
 back from the gradebook (so overrides always show). Nothing here raises for
-one student's bad file; it becomes that student's stored status.
+one student's bad file or for a grader bug that one student's work triggers: it
+becomes that student's stored status, and the batch goes on. The class summary
+always covers the whole gradebook; per-student reports are written for the
+students this call graded.
+
+Must not read settings from the environment or print: options come in as arguments.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from grader import __version__
 from grader.errors import GraderError, ParametersError, SubmissionReadError
-from grader.feedback import QuestionInfo, write_reports
+from grader.feedback import ReportError, write_reports
 from grader.pipeline.notebook_batch import NotebookOptions, grade_notebooks
 from grader.pipeline.notebook_part import NotebookPartResult
-from grader.pipeline.submissions import choose_written_file, find_students
+from grader.pipeline.submissions import choose_written_file, scan_submissions
 from grader.reading import read_written_file
+from grader.reading.errors import UnreadableSubmission
+from grader.reading.pdf_pages import PageRenderingUnavailable, render_pdf_pages
 from grader.reference import compute_key, load_parameters
-from grader.results import QuestionResult, ReviewReason, Status, SubmissionResult
+from grader.results import Part, QuestionResult, ReviewReason, Status, SubmissionResult
 from grader.rubric.model import ExactQuestion, Rubric
 from grader.scoring import AnswerGrader
+from grader.settings import MAX_WRITTEN_FILE_BYTES
 from grader.storage import Gradebook
 
-Part = Literal["all", "written", "notebooks"]
+PartChoice = Literal["all", "written", "notebooks"]
 STORE_BATCH = 250  # submissions per database transaction
 
 
@@ -34,19 +42,26 @@ STORE_BATCH = 250  # submissions per database transaction
 class GradeOptions:
     """What to grade. Defaults grade every part of every student."""
 
-    only: Part = "all"
+    only: PartChoice = "all"
     student: str | None = None
-    max_file_bytes: int = 10 * 1024 * 1024
+    max_file_bytes: int = MAX_WRITTEN_FILE_BYTES.default  # the written file's size cap
     notebooks: NotebookOptions = field(default_factory=NotebookOptions)
     resume_run: int | None = None  # continue this run: skip what the gradebook already holds
     # Per-student parameters (`<student_id>.toml`, written by `grader assign --variants`):
     # a student with a file there is graded with their own key, others with the canonical one.
     variants_dir: Path | None = None
+    # Where the pages of a scanned PDF are rendered as PNG for the person who grades it
+    # (`<page_images_dir>/<student_id>/page-001.png`); None renders none.
+    page_images_dir: Path | None = None
 
 
 @dataclass
 class GradingSummary:
-    """What a run did, for the CLI's table and exit code."""
+    """What this call graded (not the whole run when resuming; see `Gradebook.run_counts`).
+
+    Points here are the grader's, before overrides: what people see is read back from
+    the gradebook (`grader.service.grade`).
+    """
 
     run_id: int
     students: int = 0
@@ -55,14 +70,9 @@ class GradingSummary:
     needs_attention: dict[str, list[str]] = field(default_factory=dict)  # student → reasons
     concept_reviews: int = 0
     report_paths: list[Path] = field(default_factory=list)
-
-
-def question_infos(rubric: Rubric) -> dict[str, QuestionInfo]:
-    """What reports need to know about each question."""
-    return {
-        qid: QuestionInfo(qid, q.title, q.kind, rubric.shows_expected(qid))
-        for qid, q in rubric.questions.items()
-    }
+    report_problems: list[str] = field(default_factory=list)  # reports written in short form
+    # Entries of the submissions folder that are not graded, with why: a person looks.
+    not_graded: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _whole_submission(
@@ -82,21 +92,31 @@ def _whole_submission(
     )
 
 
+NO_WRITTEN_FILE = (
+    "no written file found (expected one .md, .txt, .tex, .pdf, .docx or written.ipynb file "
+    "in the student's folder)"
+)
+
+
 def grade_written_submission(
-    student_id: str, student_dir: Path, grader: AnswerGrader, *, max_file_bytes: int
+    student_id: str,
+    student_dir: Path,
+    grader: AnswerGrader,
+    *,
+    max_file_bytes: int,
+    page_images_dir: Path | None = None,
 ) -> SubmissionResult:
     """Read and score one student's written file; every failure becomes a stored status."""
-    choice = choose_written_file(student_dir)
+    choice = choose_written_file(student_dir, exclude=grader.rubric.notebook_files)
     relative = f"{student_id}/{choice.path.name}" if choice.path else None
     if choice.problem:
         results = _whole_submission(
             grader, Status.NEEDS_REVIEW, choice.problem, ReviewReason.SUBMISSION
         )
-        return SubmissionResult(student_id, "written", None, None, results, (choice.problem,))
+        return SubmissionResult(student_id, Part.WRITTEN, None, None, results, (choice.problem,))
     if choice.path is None:
-        message = "no written file found (expected one .md, .txt, .tex or .pdf file in the student's folder)"
-        results = tuple(grader.missing_result(qid, message) for qid in grader.rubric.questions)
-        return SubmissionResult(student_id, "written", None, None, results, (message,))
+        results = tuple(grader.missing_result(qid, NO_WRITTEN_FILE) for qid in grader.question_ids)
+        return SubmissionResult(student_id, Part.WRITTEN, None, None, results, (NO_WRITTEN_FILE,))
 
     content_hash: str | None = None
     try:
@@ -108,30 +128,73 @@ def grade_written_submission(
         status = Status.NEEDS_REVIEW if scanned else Status.ERROR
         reason = ReviewReason.NO_TEXT_LAYER if scanned else None
         line = exc.one_line()
+        results = _whole_submission(grader, status, line, reason)
+        problems = [line]
+        if scanned and page_images_dir is not None and choice.path.suffix.lower() == ".pdf":
+            pages, problem = _page_images(choice.path, page_images_dir / _safe_folder(student_id))
+            if problem:
+                problems.append(problem)
+            if pages:
+                shown = [str(page) for page in pages]
+                results = tuple(
+                    replace(result, details={**result.details, "page_images": shown})
+                    for result in results
+                )
         return SubmissionResult(
-            student_id,
-            "written",
-            relative,
-            content_hash,
-            _whole_submission(grader, status, line, reason),
-            (line,),
+            student_id, Part.WRITTEN, relative, content_hash, results, tuple(problems)
         )
     except OSError as exc:
         line = f"{relative}: cannot read the file ({exc.strerror}) (fix: check its permissions)"
         return SubmissionResult(
             student_id,
-            "written",
+            Part.WRITTEN,
             relative,
             content_hash,
             _whole_submission(grader, Status.ERROR, line),
             (line,),
         )
 
-    answers = grader.split_answers(document.text)
-    results = tuple(grader.grade_all(answers))
+    graded = grader.grade_document(document.text)
+    results = graded.results
+    problems = [*document.warnings, *graded.problems]
+    if choice.ignored:
+        names = ", ".join(choice.ignored)
+        problems.append(
+            f"{student_id}: also in the folder but not read: {names} (fix: put every answer "
+            "in the written file, or a person grades these files by hand)"
+        )
+        # A missing answer may be in a file the grader cannot read: a person looks.
+        results = tuple(
+            replace(
+                result,
+                status=Status.NEEDS_REVIEW,
+                review_reason=ReviewReason.SUBMISSION,
+                feedback=f"No answer found in {choice.path.name}; the folder also holds {names}, "
+                "which the grader cannot read: a person will check them.",
+            )
+            if result.status is Status.MISSING
+            else result
+            for result in results
+        )
     return SubmissionResult(
-        student_id, "written", relative, content_hash, results, tuple(document.warnings)
+        student_id, Part.WRITTEN, relative, content_hash, results, tuple(problems)
     )
+
+
+def _safe_folder(student_id: str) -> str:
+    """A folder name for a student's page images (ids are checked, but stay defensive)."""
+    digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    cleaned = "".join(char if char.isalnum() or char in "-_." else "_" for char in student_id)
+    return f"{cleaned.strip('._')[:60] or 'student'}-{digest}"
+
+
+def _page_images(pdf: Path, out_dir: Path) -> tuple[list[Path], str | None]:
+    """Render a scan's pages for the person who grades it; a failure is a problem line."""
+    try:
+        return render_pdf_pages(pdf, out_dir), None
+    except (UnreadableSubmission, PageRenderingUnavailable, OSError) as exc:
+        message = exc.one_line() if isinstance(exc, GraderError) else str(exc)
+        return [], f"{pdf.name}: page images could not be made: {message}"
 
 
 def grader_for_student(
@@ -158,37 +221,53 @@ def grader_for_student(
 def _written_error(student_id: str, grader: AnswerGrader, line: str) -> SubmissionResult:
     """The written part could not be graded for this student: every question an error, with the line."""
     return SubmissionResult(
-        student_id, "written", None, None, _whole_submission(grader, Status.ERROR, line), (line,)
+        student_id, Part.WRITTEN, None, None, _whole_submission(grader, Status.ERROR, line), (line,)
+    )
+
+
+def internal_error_line(student_id: str, error: BaseException) -> str:
+    """The one line stored for a student whose grading hit a grader bug."""
+    return (
+        f"{student_id}: internal grader error ({type(error).__name__}: {error}); please report it"
     )
 
 
 def _safe_grade(
     student_id: str, student_dir: Path, grader: AnswerGrader, options: GradeOptions
 ) -> SubmissionResult:
-    """Like `grade_written_submission`, but a grader bug is recorded as this student's error, not raised."""
+    """Like `grade_written_submission`, but any failure is recorded as this student's error, not raised."""
     try:
         student_grader = grader_for_student(student_id, grader, options.variants_dir)
     except ParametersError as exc:  # a broken variant file: this student cannot be graded yet
         return _written_error(
             student_id, grader, f"{student_id}: variant parameters unusable: {exc.one_line()}"
         )
+    except Exception as exc:  # a grader bug: this student's error, the batch goes on
+        return _written_error(student_id, grader, internal_error_line(student_id, exc))
     try:
         return grade_written_submission(
-            student_id, student_dir, student_grader, max_file_bytes=options.max_file_bytes
-        )
-    except (
-        GraderError,
-        ValueError,
-        ArithmeticError,
-        RecursionError,
-        IndexError,
-        KeyError,
-        TypeError,
-    ) as exc:
-        return _written_error(
             student_id,
-            grader,
-            f"{student_id}: internal grader error ({type(exc).__name__}: {exc}); please report it",
+            student_dir,
+            student_grader,
+            max_file_bytes=options.max_file_bytes,
+            page_images_dir=options.page_images_dir,
+        )
+    except Exception as exc:  # a grader bug (AttributeError, …): this student's error only
+        return _written_error(student_id, grader, internal_error_line(student_id, exc))
+
+
+def _check_resumable(gradebook: Gradebook, run_id: int, rubric: Rubric) -> None:
+    """A run can be resumed when it exists and was started with this very rubric."""
+    if gradebook.run(run_id) is None:
+        raise GraderError(
+            f"cannot resume run {run_id}: the gradebook has no run {run_id}",
+            hint="`grader runs` lists the runs and how to resume an unfinished one",
+        )
+    if gradebook.run_rubric_hash(run_id) != rubric.content_hash:
+        raise GraderError(
+            f"run {run_id} was graded with a different rubric or parameters",
+            path=rubric.path,
+            hint="resume with the rubric the run started with, or start a new run",
         )
 
 
@@ -208,7 +287,8 @@ def grade_submissions(
             path=options.variants_dir,
             hint="pass the grader/variants folder written by `grader assign --variants`",
         )
-    students = find_students(submissions_dir)
+    scan = scan_submissions(submissions_dir)
+    students = scan.students
     if options.student is not None:
         students = [(sid, path) for sid, path in students if sid == options.student]
     grader = AnswerGrader(rubric)
@@ -219,27 +299,26 @@ def grade_submissions(
             tool_version=__version__,
             options={**asdict(options), "submissions": str(submissions_dir)},
         )
-        done: dict[str, set[str]] = {"written": set(), "notebooks": set()}
+        done: dict[Part, set[str]] = {part: set() for part in Part}
     else:
         # The gradebook, not the scheduler, is the list of what is left to grade.
         run_id = options.resume_run
-        if gradebook.run_rubric_hash(run_id) != rubric.content_hash:
-            raise GraderError(
-                f"run {run_id} was graded with a different rubric or parameters",
-                path=rubric.path,
-                hint="resume with the rubric the run started with, or start a new run",
-            )
-        done = {part: gradebook.graded_students(run_id, part) for part in ("written", "notebooks")}
-    max_points = {
-        "all": rubric.assignment.total_points,
-        "written": rubric.written_points,
-        "notebooks": rubric.assignment.total_points - rubric.written_points,
-    }[options.only]
-    summary = GradingSummary(run_id=run_id, max_points=round(max_points, 2))
+        _check_resumable(gradebook, run_id, rubric)
+        done = {part: gradebook.graded_students(run_id, part) for part in Part}
+    max_points = (
+        rubric.catalogue.points()
+        if options.only == "all"
+        else rubric.catalogue.points(Part(options.only))
+    )
+    summary = GradingSummary(
+        run_id=run_id,
+        max_points=round(max_points, 2),
+        not_graded=[] if options.student is not None else scan.for_a_person,
+    )
     if options.only in ("all", "written"):
         batch: list[SubmissionResult] = []
         for student_id, student_dir in students:
-            if student_id in done["written"]:
+            if student_id in done[Part.WRITTEN]:
                 continue
             submission = _safe_grade(student_id, student_dir, grader, options)
             batch.append(submission)
@@ -259,26 +338,35 @@ def grade_submissions(
                 on_student_done(result.submission.student_id)
 
         grade_notebooks(
-            [(sid, path) for sid, path in students if sid not in done["notebooks"]],
+            [(sid, path) for sid, path in students if sid not in done[Part.NOTEBOOKS]],
             rubric=rubric,
             options=options.notebooks,
             gradebook=gradebook,
             run_id=run_id,
             on_result=notebooks_done,
         )
-    gradebook.finish_run(
-        run_id,
-        {
-            "students": summary.students,
-            "needs_attention": len(summary.needs_attention),
-            "concept_reviews": summary.concept_reviews,
-        },
-    )
+    gradebook.finish_run(run_id)  # counts recounted from the gradebook: the whole run
     if reports_dir is not None:
-        graded_ids = {sid for sid, _ in students}
-        current = [g for g in gradebook.latest_grades() if g.student_id in graded_ids]
-        summary.report_paths = write_reports(current, question_infos(rubric), reports_dir)
+        _write_reports(summary, gradebook, rubric, reports_dir, {sid for sid, _ in students})
     return summary
+
+
+def _write_reports(
+    summary: GradingSummary,
+    gradebook: Gradebook,
+    rubric: Rubric,
+    reports_dir: Path,
+    graded_ids: set[str],
+) -> None:
+    """Reports for the students graded now; the class summary for everyone in the gradebook."""
+    everyone = gradebook.latest_grades(catalogue=rubric.catalogue)
+    try:
+        summary.report_paths = write_reports(
+            everyone, rubric.catalogue, reports_dir, students=graded_ids
+        )
+    except ReportError as exc:  # every file was written, some in short form: say so, go on
+        summary.report_problems.append(exc.one_line())
+        summary.report_paths = [path for path in (reports_dir / "index.html",) if path.is_file()]
 
 
 def _summarise(summary: GradingSummary, submission: SubmissionResult) -> None:

@@ -18,7 +18,7 @@ MAX_DIGITS = 200  # a result with more digits than this is not something a stude
 _TOKEN = re.compile(
     r"""
     (?P<space>[\s\u00a0\u2002\u2003\u2009\u202f]+|\\[,;:!\ ]|\\q?quad(?![A-Za-z]))
-  | (?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)
+  | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]{1,2}(?![0-9]))?|\.[0-9]+)
   | (?P<frac>\\[dt]?frac(?![A-Za-z]))
   | (?P<times>\\(?:cdot|times|ast)(?![A-Za-z])|[*×·⋅∙])
   | (?P<divide>\\div(?![A-Za-z])|[/÷])

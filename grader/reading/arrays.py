@@ -1,7 +1,7 @@
 """Find every matrix or tensor a student wrote in an answer, whatever the notation, in document order.
 
 Runs the readers from the most to the least explicit notation (LaTeX, pixel
-tuples, nested lists, plain grids, lone bracketed rows), blanking out what
+tuples, nested lists, Markdown tables, plain grids, lone bracketed rows), blanking out what
 each one read so nothing is read twice, then settles channel labels for
 the whole text. It must not score or compare anything.
 """
@@ -13,6 +13,7 @@ from grader.reading.grids import find_grids
 from grader.reading.labels import label_before, resolve_label
 from grader.reading.latex_arrays import find_latex_arrays
 from grader.reading.list_arrays import find_nested_lists
+from grader.reading.markdown_tables import find_markdown_tables
 from grader.reading.pixel_tuples import find_pixel_tuple_grids
 
 
@@ -24,6 +25,7 @@ def extract_arrays(text: str) -> list[FoundArray]:
         find_latex_arrays,
         find_pixel_tuple_grids,
         lambda part: find_nested_lists(part, min_depth=2),
+        find_markdown_tables,
         find_grids,
         lambda part: find_nested_lists(part, min_depth=1),
     )

@@ -11,6 +11,9 @@ import re
 from pathlib import Path
 
 from grader.reading.errors import UnreadableKind, UnreadableSubmission
+from grader.reading.normalise import normalise_text
+
+__all__ = ["decode_text", "normalise_text"]  # normalise_text lives in `normalise`, re-exported
 
 MAX_NUL_SHARE = 0.01  # a few stray NUL bytes are removed; more means a binary file
 MAX_CONTROL_SHARE = 0.05  # share of non-printable characters above which text is binary
@@ -26,7 +29,10 @@ _BOMS = (
 )
 _SIGNATURES = (
     (b"%PDF-", "the file is a PDF: submit it with a .pdf suffix"),
-    (b"PK\x03\x04", "the file is a zip archive (a Word .docx?): export it as PDF or plain text"),
+    (
+        b"PK\x03\x04",
+        "the file is a zip archive: a Word document must end in .docx; otherwise export it as PDF",
+    ),
     (b"\x89PNG", "the file is an image: grade it by hand or submit a text PDF"),
     (b"\xff\xd8\xff", "the file is an image: grade it by hand or submit a text PDF"),
     (b"GIF8", "the file is an image: grade it by hand or submit a text PDF"),
@@ -35,7 +41,7 @@ _GENERIC_HINT = "submit the answers as a text, Markdown, LaTeX or PDF file"
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, tuple[str, ...]]:
-    """The text in `data` with \\r\\n and NULs normalised, plus warnings about repairs made."""
+    """The text in `data`, normalised (`normalise.normalise_text`), plus warnings about repairs made."""
     warnings: list[str] = []
     text = _decode_with_bom(data, warnings)
     if text is None:
@@ -43,11 +49,6 @@ def decode_text(data: bytes, path: Path) -> tuple[str, tuple[str, ...]]:
     if _control_share(text) > MAX_CONTROL_SHARE:
         raise _binary(data, path, "file is binary (mostly non-printable characters), not text")
     return normalise_text(text), tuple(warnings)
-
-
-def normalise_text(text: str) -> str:
-    """Line ends as \\n, no NUL characters, no byte-order mark."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").lstrip("\ufeff")
 
 
 def _decode_with_bom(data: bytes, warnings: list[str]) -> str | None:

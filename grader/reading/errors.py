@@ -18,7 +18,8 @@ class UnreadableKind(StrEnum):
     BINARY = "binary"
     TOO_LARGE = "too_large"
     CORRUPT_PDF = "corrupt_pdf"
-    NO_TEXT_LAYER = "no_text_layer"
+    CORRUPT_DOCUMENT = "corrupt_document"  # a Word .docx or a notebook that cannot be parsed
+    NO_TEXT_LAYER = "no_text_layer"  # a scan, or a document of pictures only: a person reads it
     UNSUPPORTED_TYPE = "unsupported_type"
     MISSING = "missing"  # no such file, or it cannot be opened
 

@@ -1,8 +1,10 @@
-"""Read one student's written-answer file (.md, .txt, .tex or .pdf) into normalised text.
+"""Read one student's written-answer file (.md, .txt, .tex, .pdf, .docx, .ipynb) into normalised text.
 
-Checks the size before reading, reports repaired encodings as warnings and
-raises UnreadableSubmission (with a kind and a hint) for files that cannot
-be graded. This module must not split or interpret the answers.
+Checks the size before reading, picks the reader for the format (each one
+normalises its text with `normalise.normalise_text`), reports repairs and
+what could not be read as warnings, and raises UnreadableSubmission (with a
+kind and a hint) for files that cannot be graded. This module must not
+split or interpret the answers.
 """
 
 from __future__ import annotations
@@ -11,17 +13,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.reading.decoding import decode_text
+from grader.reading.docx_text import read_docx_text
 from grader.reading.errors import UnreadableKind, UnreadableSubmission
+from grader.reading.notebook_text import read_notebook_text
 from grader.reading.pdf_text import read_pdf_text
+from grader.settings import MAX_WRITTEN_FILE_BYTES
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = MAX_WRITTEN_FILE_BYTES.default
 SOURCE_KINDS = {
     ".md": "markdown",
     ".markdown": "markdown",
     ".txt": "text",
     ".tex": "latex",
     ".pdf": "pdf",
+    ".docx": "docx",
+    ".ipynb": "notebook",
 }
+FORMATS_HINT = "submit a .md, .txt, .tex, .pdf (with text), .docx or .ipynb file"
+_READERS = {"pdf": read_pdf_text, "docx": read_docx_text, "notebook": read_notebook_text}
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,7 @@ class WrittenDocument:
     """A written submission as text, ready to be split into answers."""
 
     text: str  # normalised: \n line ends, no NUL characters
-    source_kind: str  # "markdown" | "text" | "latex" | "pdf"
+    source_kind: str  # "markdown" | "text" | "latex" | "pdf" | "docx" | "notebook"
     # Repairs made while reading, e.g. "file is not UTF-8; read as Windows-1252".
     warnings: tuple[str, ...]
 
@@ -42,15 +51,12 @@ def read_written_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Writ
             f"file type {path.suffix or '(no suffix)'!r} is not a written-answer format",
             kind=UnreadableKind.UNSUPPORTED_TYPE,
             path=path,
-            hint="submit a .md, .txt, .tex or .pdf file",
+            hint=FORMATS_HINT,
         )
     data = _read_bytes(path, max_bytes)
     if not data.strip():
         raise _empty(path)
-    if source_kind == "pdf":
-        text, warnings = read_pdf_text(data, path)
-    else:
-        text, warnings = decode_text(data, path)
+    text, warnings = _READERS.get(source_kind, decode_text)(data, path)
     if not text.strip():
         raise _empty(path)
     return WrittenDocument(text=text, source_kind=source_kind, warnings=warnings)

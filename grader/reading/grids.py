@@ -24,7 +24,7 @@ from grader.reading.found import (
     rectangular,
 )
 from grader.reading.labels import ChannelLabel, previous_line_labels, row_label_prefix
-from grader.reading.ocr import repair_ocr_digits
+from grader.reading.ocr import is_lookalike_row, repair_ocr_digits
 
 # The rule under a markdown table header, matched on the stripped line: "|---|:-:|".
 _TABLE_RULE = re.compile(r"\|?[ \t]*:?-{2,}:?(?:[ \t]*\|[ \t]*:?-{2,}:?)*[ \t]*\|?")
@@ -44,8 +44,7 @@ class _Row:
 
 def find_grids(text: str) -> list[ArrayCandidate]:
     """Every plain grid in the text (blank out LaTeX and lists first), in document order."""
-    found: list[ArrayCandidate] = []
-    block: list[_Row] = []
+    lines: list[_Row | str] = []  # a row of numbers, "blank" or "text"
     position = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
@@ -53,13 +52,52 @@ def find_grids(text: str) -> list[ArrayCandidate]:
         if _is_table_rule(body):
             continue  # "|---|---|" under a table header: neither a row nor a break
         row = _read_row(body, start)
-        if row is None or row.label is not None:
-            found.extend(_grids_from_block(block, text))
-            block = []
-        if row is not None:
-            block.append(row)
+        lines.append(row if row is not None else ("blank" if not body.strip() else "text"))
+    found: list[ArrayCandidate] = []
+    block: list[_Row] = []
+    split_by_blanks = False  # every row of the block so far came after a blank line
+    for index, item in enumerate(lines):
+        if isinstance(item, _Row):
+            if item.label is not None and block:
+                found.extend(_grids_from_block(block, text))
+                block, split_by_blanks = [], False
+            if block and index > 0 and isinstance(lines[index - 1], _Row):
+                split_by_blanks = False
+            block.append(item)
+            continue
+        if item == "blank" and _split_rows_go_on(
+            block, split_by_blanks or len(block) == 1, lines, index
+        ):
+            split_by_blanks = True
+            continue
+        found.extend(_grids_from_block(block, text))
+        block, split_by_blanks = [], False
     found.extend(_grids_from_block(block, text))
     return found
+
+
+def _split_rows_go_on(
+    block: list[_Row], split_so_far: bool, lines: list[_Row | str], index: int
+) -> bool:
+    """A PDF text layer may put a blank line between every row of one matrix ("45 45", "", "54 54").
+
+    Rows are joined across blank lines only while every row so far stood alone, and
+    the next row stands alone too, has the same width and no channel label.
+    """
+    if not block or not split_so_far or block[-1].bracketed:
+        return False
+    following = index
+    while following < len(lines) and lines[following] == "blank":
+        following += 1
+    if following >= len(lines) or following - index > 1:
+        return False  # only a single blank line splits a matrix's rows
+    row = lines[following]
+    if not isinstance(row, _Row) or row.label is not None or row.bracketed:
+        return False
+    if len(row.numbers.values) != len(block[-1].numbers.values):
+        return False
+    stands_alone = following + 1 >= len(lines) or not isinstance(lines[following + 1], _Row)
+    return stands_alone
 
 
 def _is_table_rule(line: str) -> bool:
@@ -72,7 +110,7 @@ def _is_table_rule(line: str) -> bool:
 
 
 def _read_row(line: str, start: int) -> _Row | None:
-    if len(line) > MAX_LINE_CHARS or not _HAS_DIGIT.search(line):
+    if len(line) > MAX_LINE_CHARS or not (_HAS_DIGIT.search(line) or is_lookalike_row(line)):
         return None
     label, numbers_start = row_label_prefix(line)
     body, repaired = repair_ocr_digits(line[numbers_start:])
@@ -103,6 +141,8 @@ def _grids_from_block(block: list[_Row], text: str) -> list[ArrayCandidate]:
             return [grid for run in runs for grid in _grids_from_block(run, text)]
         return _one_grid(block, "grid", ragged_allowed=True)
     groups = _side_by_side_groups(block)
+    if len(groups) == 1:
+        groups = _groups_named_above(block, text)
     if len(groups) > 1:
         return _side_by_side(block, groups, text)
     every_gap_a_pipe = all(gap.pipe for row in block for gap in row.numbers.gaps)
@@ -150,6 +190,21 @@ def _side_by_side_groups(block: list[_Row]) -> list[tuple[int, int]]:
         # Unequal or one-column pieces are more likely an unevenly spaced single grid.
         return [(0, width)]
     return groups
+
+
+def _groups_named_above(block: list[_Row], text: str) -> list[tuple[int, int]]:
+    """Evenly spaced grids side by side, told apart only by the channel labels above them.
+
+    "R G B" over "1 1 2 2 2 2" is three 2-column grids; without labels it stays one grid.
+    """
+    width = len(block[0].numbers.values)
+    labels = previous_line_labels(text, block[0].start)
+    if block[0].label is not None or len(labels) < 2 or width % len(labels):
+        return [(0, width)]
+    size = width // len(labels)
+    if size < 2:
+        return [(0, width)]
+    return [(start, start + size) for start in range(0, width, size)]
 
 
 def _wide_gaps(numbers: NumberRow) -> set[int]:

@@ -1,5 +1,9 @@
 """Read Python/numpy nested lists: `[[45, 45], [54, 54]]`, `array([[45 45]\\n [54 54]])`, 3-D lists.
 
+Printed numpy arrays and torch tensors are read too: size-1 leading dimensions are
+squeezed (`tensor([[[[18., 27.], …]]]])` is a matrix), and `dtype=`/`device=`
+suffixes after the list are left alone.
+
 Also MATLAB-style `[1 2; 3 4]` and lists of pixel tuples `[[(1,2,2), …]]`.
 Parsed by bracket matching, never by eval(). It must not read grids that
 are not inside brackets.
@@ -23,7 +27,8 @@ from grader.reading.found import (
 from grader.reading.ocr import repair_ocr_digits
 
 MAX_LIST_CHARS = 20_000
-MAX_DEPTH = 3
+MAX_DEPTH = 5  # parsed this deep: torch prints a 2-D result of a batch of one as [[[[...]]]]
+MAX_ARRAY_DEPTH = 3  # after squeezing: a matrix, or channels of matrices
 _SPACE = " \t\r\n\u00a0"
 _CLOSER = {"[": "]", "(": ")"}
 
@@ -61,7 +66,12 @@ def _candidate(
     node: _Node, start: int, end: int, min_depth: int, mismatch: _Mismatch
 ) -> ArrayCandidate | None:
     depth = _depth(node)
-    if depth < min_depth:
+    # Size-1 leading dimensions (a batch of one, one channel) are printing, not data:
+    # tensor([[[[18., 27.], ...]]]) is the 2-D result.
+    while depth > 2 and isinstance(node, list) and len(node) == 1 and isinstance(node[0], list):
+        node = node[0]
+        depth -= 1
+    if depth < min_depth or depth > MAX_ARRAY_DEPTH:
         return None
     values, shape, ragged = _to_array(node)
     if values is None or not is_array_shape(shape):

@@ -154,9 +154,17 @@ def _shape_key(qid: str, q: ShapeQuestion) -> QuestionKey:
             )
         )
 
-    accepted = tuple(
+    accepted_hwc = [
         AcceptedAnswer(c.name, shape(q.stride, c.padding, q.filters)) for c in q.conventions
-    )
+    ]
+    # In a PyTorch course C×H×W is how a tensor is written: the same numbers, channels first.
+    accepted_chw = [
+        AcceptedAnswer(
+            f"{a.convention}, channels first (C×H×W)", (a.value[2], a.value[0], a.value[1])
+        )
+        for a in accepted_hwc
+    ]
+    accepted = tuple(accepted_hwc + accepted_chw)
     mistakes: list[KnownMistake] = []
     height, width, channels = q.input_shape
     if q.stride > 1:
@@ -178,9 +186,6 @@ def _shape_key(qid: str, q: ShapeQuestion) -> QuestionKey:
                     shape(q.stride, c.padding, channels),
                 )
             )
-    for c in q.conventions:
-        h, w, d = shape(q.stride, c.padding, q.filters)
-        mistakes.append(KnownMistake("channels written first (C×H×W)", (d, h, w)))
     question_shapes = (tuple(q.input_shape), (q.kernel, q.kernel, channels), (q.kernel, q.kernel))
     return QuestionKey(qid, "shape", accepted, tuple(mistakes), (), question_shapes)
 

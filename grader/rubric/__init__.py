@@ -4,6 +4,13 @@ Loading validates everything up front and fails with one `RubricError` line
 naming the file, the question and the fix. Scoring lives in `grader.scoring`.
 """
 
+from grader.rubric.catalogue import (
+    CatalogueQuestion,
+    QuestionCatalogue,
+    QuestionKind,
+    natural_key,
+    unknown_question,
+)
 from grader.rubric.loading import load_rubric
 from grader.rubric.model import (
     ConceptQuestion,
@@ -15,11 +22,16 @@ from grader.rubric.model import (
 )
 
 __all__ = [
+    "CatalogueQuestion",
     "ConceptQuestion",
     "ExactQuestion",
     "KeyPoint",
     "PartialCredit",
+    "QuestionCatalogue",
+    "QuestionKind",
     "Rubric",
     "RubricQuestion",
     "load_rubric",
+    "natural_key",
+    "unknown_question",
 ]

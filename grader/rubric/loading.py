@@ -14,9 +14,9 @@ from pydantic import ValidationError
 
 from grader.errors import ParametersError, RubricError
 from grader.reference.parameters import ConvQuestion, PoolQuestion, ShapeQuestion, load_parameters
-from grader.rubric.model import ExactQuestion, Rubric
+from grader.rubric.catalogue import QuestionKind
+from grader.rubric.model import WRITTEN_QUESTION_ID, ExactQuestion, Rubric
 
-QUESTION_ID = re.compile(r"^q\d{1,3}$")
 MODEL_ID = re.compile(r"^p\d{1,2}\.[a-z][a-z0-9_]*$")
 NOTEBOOK_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.ipynb$")
 KIND_OF_OPERATION = {ConvQuestion: "matrix", PoolQuestion: "tensor", ShapeQuestion: "shape"}
@@ -28,7 +28,7 @@ def _first_error(exc: ValidationError) -> tuple[str | None, str]:
     location = [str(part) for part in error["loc"]]
     question = location[1] if len(location) > 1 and location[0] in ("questions", "models") else None
     # Drop the discriminator tag pydantic inserts ("matrix", "concept"...) from the path.
-    tags = {"matrix", "tensor", "shape", "concept", "accuracy", "figures"}
+    tags = {kind.value for kind in QuestionKind}
     rest = [part for part in location[2:] if part not in tags]
     field = ".".join(rest) if question else ".".join(location)
     message = error["msg"].removeprefix("Value error, ")
@@ -55,7 +55,7 @@ def load_rubric(path: Path) -> Rubric:
         ) from None
 
     for question_id in raw.get("questions", {}):
-        if not QUESTION_ID.match(question_id):
+        if not WRITTEN_QUESTION_ID.fullmatch(question_id):
             raise RubricError(
                 "question ids must look like q1, q2 …",
                 path=path,
@@ -81,17 +81,21 @@ def load_rubric(path: Path) -> Rubric:
     try:
         rubric = Rubric.model_validate({**raw, "path": path})
     except ValidationError as exc:
-        question, message = _first_error(exc)
-        raise RubricError(message, path=path, question=question, hint=_hint_for(message)) from None
+        failed_question, message = _first_error(exc)
+        raise RubricError(
+            message, path=path, question=failed_question, hint=_hint_for(message)
+        ) from None
 
     try:
         parameters = load_parameters(rubric.parameters_path)
         parameters_bytes = rubric.parameters_path.read_bytes()
     except ParametersError as exc:
+        # One hint only: the parameters file's own, else ours (one_line() would repeat "fix:").
+        where = f"{exc.path}: " if exc.path else ""
         raise RubricError(
-            f"assignment.parameters: {exc.one_line()}",
+            f"assignment.parameters: {where}{exc.message}",
             path=path,
-            hint="point `parameters` at the right file",
+            hint=exc.hint or "point `parameters` at the right file",
         ) from None
 
     for question_id, question in rubric.questions.items():

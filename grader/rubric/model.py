@@ -6,18 +6,29 @@ need the parameters file (does every `key` exist?) live in `loading`.
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     field_validator,
     model_validator,
 )
+
+from grader.results import Part
+from grader.rubric.catalogue import CatalogueQuestion, QuestionCatalogue, QuestionKind
+from grader.sandbox.request import GiB, SandboxLimits
+
+#: Written question ids: q1, q2 …; the digits are the question's number on the sheet.
+WRITTEN_QUESTION_ID = re.compile(r"q(\d{1,3})")
 
 
 class _Strict(BaseModel):
@@ -58,6 +69,9 @@ class ExactQuestion(_Strict):
     kind: Literal["matrix", "tensor", "shape"]
     points: float = Field(gt=0)
     key: str = Field(description="the entry in the parameters file whose answers are computed")
+    number: int | None = Field(
+        default=None, ge=1, description="the number on the question sheet (default: from the id)"
+    )
     show_expected: bool | None = None
     partial: PartialCredit = PartialCredit()
 
@@ -97,6 +111,9 @@ class ConceptQuestion(_Strict):
     min_words: int = Field(
         default=8, ge=0, description="shorter answers are flagged for a closer look"
     )
+    number: int | None = Field(
+        default=None, ge=1, description="the number on the question sheet (default: from the id)"
+    )
     key_points: tuple[KeyPoint, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -124,6 +141,18 @@ class AccuracyCurve(_Strict):
             raise ValueError("zero_at must be below full_at")
         return self
 
+    def share(self, measured: float) -> float:
+        """Share of the question's points (0…1) for a measured accuracy; NaN earns nothing."""
+        if not math.isfinite(measured) or measured <= self.zero_at:
+            return 0.0
+        if measured >= self.full_at:
+            return 1.0
+        return (measured - self.zero_at) / (self.full_at - self.zero_at)
+
+    def points(self, measured: float, max_points: float) -> float:
+        """Points for a measured accuracy, rounded to 2 decimals like every score."""
+        return round(self.share(measured) * max_points, 2)
+
 
 class ModelQuestion(_Strict):
     """A saved model (`artifacts/<id>.pt`) measured on the hidden test split."""
@@ -132,6 +161,10 @@ class ModelQuestion(_Strict):
     kind: Literal["accuracy"] = "accuracy"
     notebook: str
     dataset: Literal["cats_vs_dogs", "cifar10"]
+    classes: int = Field(
+        ge=2,
+        description="classes the model tells apart: 2 reads N×1 logits as one binary output",
+    )
     points: float = Field(gt=0)
     thresholds: dict[str, AccuracyCurve] = Field(
         min_length=1, description="per dataset name (dataset.toml `name`): synthetic, real, ..."
@@ -140,6 +173,10 @@ class ModelQuestion(_Strict):
     structure_share: float = Field(
         default=0.25, ge=0, le=1, description="share of the points for the required structure"
     )
+
+    @property
+    def binary(self) -> bool:
+        return self.classes == 2
 
 
 class FiguresQuestion(_Strict):
@@ -164,17 +201,60 @@ NotebookQuestion = Annotated[
 ]
 
 
-class NotebookSettings(_Strict):
-    """Execution limits for the notebook part; CLI options override them."""
+_SANDBOX_LIMITS = {spec.name: spec for spec in dataclasses.fields(SandboxLimits)}
 
-    timeout_seconds: float = Field(default=900, gt=0, description="wall clock per notebook")
+
+def _sandbox_limit(limit: str, *, per: int = 1, **constraints: Any) -> Any:
+    """A [notebooks] field that is the sandbox limit `limit`: its default (in units of `per`,
+    e.g. GiB) and help text come from `SandboxLimits`, so they are stated once."""
+    spec = _SANDBOX_LIMITS[limit]
+    default: Any = spec.default  # every SandboxLimits field has a plain default
+    return Field(
+        default=default / per if per != 1 else default,
+        description=spec.metadata["help"],
+        **constraints,
+    )
+
+
+class NotebookSettings(_Strict):
+    """The rubric's [notebooks] table: limits for running notebooks and evaluating saved models.
+
+    Fields that are sandbox limits take their default and help from `SandboxLimits`;
+    `sandbox_limits()` and `evaluation_limits()` build the limits a run uses.
+    """
+
+    timeout_seconds: float = _sandbox_limit("wall_seconds", gt=0)
     cell_timeout_seconds: float = Field(default=600, gt=0, description="wall clock per cell")
-    address_space_gib: float = Field(default=8, gt=0, description="RLIMIT_AS backstop per notebook")
-    max_processes: int = Field(default=512, ge=16, description="RLIMIT_NPROC (threads count too)")
-    threads: int = Field(default=1, ge=1, description="OMP/MKL/torch threads per notebook")
-    output_bytes: int = Field(default=1 << 20, ge=1024, description="captured output cap")
-    evaluation_timeout_seconds: float = Field(default=300, gt=0, description="per model evaluation")
-    reported_accuracy_tolerance: float = Field(default=0.05, ge=0, le=1)
+    address_space_gib: float = _sandbox_limit("address_space_bytes", per=GiB, gt=0)
+    max_processes: int = _sandbox_limit("max_processes", ge=16)
+    threads: int = _sandbox_limit("threads", ge=1)
+    output_bytes: int = _sandbox_limit("output_bytes", ge=1024)
+    evaluation_timeout_seconds: float = Field(
+        default=300, gt=0, description="wall clock per model evaluation on the hidden test inputs"
+    )
+    reported_accuracy_tolerance: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="a reported test accuracy further than this from the measured one is flagged",
+    )
+
+    def sandbox_limits(self, timeout_seconds: float | None = None) -> SandboxLimits:
+        """Limits for executing one notebook; `timeout_seconds` (the CLI's --timeout) replaces
+        the rubric's `timeout_seconds` when given."""
+        return SandboxLimits(
+            wall_seconds=timeout_seconds or self.timeout_seconds,
+            address_space_bytes=int(self.address_space_gib * GiB),
+            max_processes=self.max_processes,
+            output_bytes=self.output_bytes,
+            threads=self.threads,
+        )
+
+    def evaluation_limits(self) -> SandboxLimits:
+        """Limits for evaluating one saved model: the notebook's, with the evaluation timeout."""
+        return dataclasses.replace(
+            self.sandbox_limits(), wall_seconds=self.evaluation_timeout_seconds
+        )
 
 
 class AssignmentSettings(_Strict):
@@ -188,6 +268,8 @@ class AssignmentSettings(_Strict):
 
 class Rubric(_Strict):
     """A loaded, validated rubric. `path` and `content_hash` identify it in grading runs."""
+
+    _catalogue: QuestionCatalogue | None = PrivateAttr(default=None)
 
     assignment: AssignmentSettings
     questions: dict[str, RubricQuestion]
@@ -225,5 +307,49 @@ class Rubric(_Strict):
     def parameters_path(self) -> Path:
         return (self.path.parent / self.assignment.parameters).resolve()
 
-    def question_number(self, question_id: str) -> int:
-        return int(question_id.lstrip("q"))
+    @property
+    def catalogue(self) -> QuestionCatalogue:
+        """Every question, written then notebook, in rubric order (built once)."""
+        if self._catalogue is None:
+            self._catalogue = _build_catalogue(self)
+        return self._catalogue
+
+
+def _build_catalogue(rubric: Rubric) -> QuestionCatalogue:
+    entries: list[CatalogueQuestion] = []
+    for qid, question in rubric.questions.items():
+        entries.append(
+            CatalogueQuestion(
+                id=qid,
+                title=question.title,
+                kind=QuestionKind(question.kind),
+                part=Part.WRITTEN,
+                points=question.points,
+                order=len(entries),
+                show_expected=rubric.shows_expected(qid),
+                sheet_number=question.number
+                if question.number is not None
+                else _sheet_number_of(qid),
+            )
+        )
+    for qid, model in rubric.models.items():
+        entries.append(
+            CatalogueQuestion(
+                id=qid,
+                title=model.title,
+                kind=QuestionKind(model.kind),
+                part=Part.NOTEBOOKS,
+                points=model.points,
+                order=len(entries),
+                show_expected=False,  # a notebook question has no expected value to show
+            )
+        )
+    return QuestionCatalogue(entries)
+
+
+def _sheet_number_of(question_id: str) -> int:
+    """q7 is question 7 on the sheet (ids are checked to look like this when loaded)."""
+    match = WRITTEN_QUESTION_ID.fullmatch(question_id)
+    if match is None:
+        raise ValueError(f"question id {question_id!r} must look like q1, q2 … or set `number`")
+    return int(match.group(1))

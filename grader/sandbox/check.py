@@ -1,10 +1,12 @@
-"""Can student code be run safely on this machine? One check, one line of answer.
+"""Can student code be run safely on this machine? The host's part of the answer, and its words.
 
 Job: check that bubblewrap is installed, user namespaces are enabled, the kernel
-environment exists and the sandbox uid can read it, and then run the driver's
-self-check inside a real sandbox before any student code: not uid 0, no
-capabilities, its own PID namespace, no network but loopback, host paths such as
-/root, /etc/shadow and the repository absent, the kernel environment read-only.
+environment exists and the sandbox uid can read it; say what the driver's self-check
+inside a real sandbox must find (not uid 0, no capabilities, its own PID namespace, no
+network but loopback, host paths such as /root, /etc/shadow and the repository absent,
+the kernel environment read-only) and turn what it found into one `SandboxCheck`.
+`check_sandbox` in `runner.py` runs that self-check: this module never starts a
+sandbox and never imports the runner (the dependency goes one way, runner → check).
 
 Must not: fall back to anything weaker when a check fails (the caller refuses to run
 student code, with the hint), or print (the CLI decides what to show).
@@ -18,19 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.sandbox.bwrap import unreadable_reason
+from grader.settings import resolve_kernel_env
 
 INSTALL_BWRAP = "run `make sandbox-tools` as root, or: sudo apt-get install -y bubblewrap"
 BUILD_KERNEL_ENV = "run `make kernel-env` as root (it builds the kernel environment world-readable)"
 ENABLE_USERNS = "enable unprivileged user namespaces: sysctl -w kernel.unprivileged_userns_clone=1 user.max_user_namespaces=15000"
-#: Where `make kernel-env` builds the kernel environment; HW_GRADER_KERNEL_ENV overrides it.
-DEFAULT_KERNEL_ENV = Path("/opt/hw-grader/kernel-env")
 #: Host paths the sandbox must never show, besides the repository itself.
 SECRET_PATHS = ("/root", "/etc/shadow", "/etc/gshadow", "/etc/ssh", "/home", "/var", "/srv", "/mnt")
 
 
 def default_kernel_env() -> Path:
-    """The kernel environment to use: $HW_GRADER_KERNEL_ENV (set by the Makefile) or the default."""
-    return Path(os.environ.get("HW_GRADER_KERNEL_ENV") or DEFAULT_KERNEL_ENV)
+    """The kernel environment when none is given: $HW_GRADER_KERNEL_ENV (the Makefile sets it),
+    else /opt/hw-grader/kernel-env; `grader.settings.resolve_kernel_env` is the one rule."""
+    return resolve_kernel_env()
 
 
 class SandboxUnavailable(GraderError):
@@ -78,8 +81,6 @@ def _pyvenv_home(kernel_env: Path) -> str:
 
 def host_problem(kernel_env: Path, *, switch_uid: bool) -> SandboxCheck | None:
     """What is missing on the host before a sandbox can even be tried, or None."""
-    from grader.sandbox.bwrap import unreadable_reason
-
     if shutil.which("bwrap") is None:
         return SandboxCheck(False, "bubblewrap (bwrap) is not installed", INSTALL_BWRAP)
     if (problem := _userns_problem()) is not None:
@@ -107,40 +108,27 @@ def host_problem(kernel_env: Path, *, switch_uid: bool) -> SandboxCheck | None:
     return None
 
 
-def check_sandbox(kernel_env: Path, *, slot: int = 0) -> SandboxCheck:
-    """Is the sandbox usable here? Runs a self-check inside a real sandbox as slot's uid."""
-    from grader.sandbox.runner import Sandbox
+def self_check_paths(kernel_env: Path, site_packages: list[str]) -> tuple[list[str], list[str]]:
+    """What the driver's self-check must find inside: (paths absent, paths read-only)."""
+    absent = [*SECRET_PATHS, str(repository_root())]
+    read_only = ["/", "/usr", "/etc", "/dev", str(kernel_env), *site_packages]
+    return absent, read_only
 
-    kernel_env = Path(kernel_env)
-    switch_uid = os.geteuid() == 0
-    if (problem := host_problem(kernel_env, switch_uid=switch_uid)) is not None:
-        return problem
-    sandbox = Sandbox(kernel_env=kernel_env, slot=slot)
-    try:
-        problems = sandbox.self_check(
-            absent_paths=[*SECRET_PATHS, str(repository_root())],
-            read_only_paths=[
-                "/",
-                "/usr",
-                "/etc",
-                "/dev",
-                str(kernel_env),
-                *sandbox.site_packages(),
-            ],
-        )
-    except SandboxUnavailable as error:
-        return SandboxCheck(False, error.message, error.hint or ENABLE_USERNS)
+
+def unavailable_check(error: SandboxUnavailable) -> SandboxCheck:
+    """A sandbox that could not even start, as the check's answer."""
+    return SandboxCheck(False, error.message, error.hint or ENABLE_USERNS)
+
+
+def self_check_verdict(problems: list[str], *, uid: int | None, kernel_env: Path) -> SandboxCheck:
+    """The check's answer once the self-check ran as `uid` (None: no uid switch, not root)."""
     if problems:
         return SandboxCheck(
             False,
             "the sandbox self-check failed: " + "; ".join(problems),
             "do not run student code on this machine until the sandbox is fixed (see README, Sandbox)",
         )
-    who = (
-        f"uid {sandbox.uid}"
-        if sandbox.uid is not None
-        else f"uid {os.getuid()} (not root: no uid switch)"
-    )
+    who = f"uid {uid}" if uid is not None else f"uid {os.getuid()} (not root: no uid switch)"
     return SandboxCheck(
         True, f"sandbox ready: bubblewrap, {who}, kernel environment {kernel_env}", ""
     )

@@ -1,6 +1,7 @@
 """Run one command inside the sandbox and bring its results out: the library entry point.
 
-Job: refuse to run anything until check_sandbox passed for this slot; then build the
+Job: `check_sandbox` (the host checks of `check.py`, then the driver's self-check in a
+real sandbox); refuse to run anything until it passed for this slot; then build the
 input stream, the bwrap command line, the driver's configuration and the rlimits,
 launch, and turn what was seen into a SandboxResult (returncode, timeout, why it was
 stopped, capped output, collected files and what was refused).
@@ -40,10 +41,14 @@ from grader.sandbox.check import (
     INSTALL_BWRAP,
     SandboxCheck,
     SandboxUnavailable,
-    check_sandbox,
+    host_problem,
+    self_check_paths,
+    self_check_verdict,
+    unavailable_check,
 )
 from grader.sandbox.process import LaunchFds, LaunchOutcome, launch
 from grader.sandbox.request import SandboxLimits, SandboxRequest, SandboxResult
+from grader.sandbox.slots import SlotUnavailable, claim_slot
 from grader.sandbox.transfer import CollectReceiver, write_input_stream
 
 logger = logging.getLogger(__name__)
@@ -298,3 +303,31 @@ class Sandbox:
             cpu_seconds=cpu_seconds,
             sandboxed=not self.unsandboxed,
         )
+
+
+def check_sandbox(kernel_env: Path, *, slot: int | None = None) -> SandboxCheck:
+    """Is the sandbox usable here? Runs a self-check inside a real sandbox as the slot's uid.
+
+    Without `slot`, a free slot of this host is claimed for the check's duration
+    (`slots.claim_slot`), so the check never shares a uid with a sandbox running elsewhere.
+    """
+    kernel_env = Path(kernel_env)
+    if (problem := host_problem(kernel_env, switch_uid=os.geteuid() == 0)) is not None:
+        return problem
+    if slot is not None:
+        return _self_check_verdict(kernel_env, slot)
+    try:
+        with claim_slot() as lease:
+            return _self_check_verdict(kernel_env, lease.slot)
+    except SlotUnavailable as error:
+        return unavailable_check(error)
+
+
+def _self_check_verdict(kernel_env: Path, slot: int) -> SandboxCheck:
+    sandbox = Sandbox(kernel_env=kernel_env, slot=slot)
+    absent, read_only = self_check_paths(kernel_env, sandbox.site_packages())
+    try:
+        problems = sandbox.self_check(absent_paths=absent, read_only_paths=read_only)
+    except SandboxUnavailable as error:
+        return unavailable_check(error)
+    return self_check_verdict(problems, uid=sandbox.uid, kernel_env=kernel_env)

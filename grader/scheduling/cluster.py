@@ -7,18 +7,22 @@ flight. Must not touch the gradebook or know what a task does.
 
 from __future__ import annotations
 
-import zlib
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from grader.errors import GraderError
+from grader.sandbox.slots import MAX_SLOTS, SlotLease, claim_slot
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-MAX_SLOTS = 64  # sandbox uids per host: one per concurrent task
+# The slot each thread holds on this host (see worker_slot). A slot is a lock held by
+# this process, so it is process state by nature; it lives no longer than its thread.
+_thread_slots = threading.local()
 
 
 class ClusterError(GraderError):
@@ -71,16 +75,31 @@ def open_client(options: ClusterOptions) -> Iterator[Any]:
 
 
 def worker_slot() -> int:
-    """This task's sandbox slot: the local worker's number, or a stable hash of a remote worker's name."""
+    """This thread's sandbox slot: claimed on this host on first use, held until the thread ends.
+
+    No two threads, worker processes or clusters on one host hold the same slot at once
+    (`grader.sandbox.claim_slot` locks it), so their sandboxes never share a uid. A local
+    worker asks for the slot of its number first; a claim fails with SlotUnavailable
+    when all MAX_SLOTS slots of the host are taken.
+    """
+    lease: SlotLease | None = getattr(_thread_slots, "lease", None)
+    if lease is None or not lease.held or lease.pid != os.getpid():  # a forked child claims anew
+        lease = claim_slot(preferred=_local_worker_number())
+        _thread_slots.lease = lease
+    return lease.slot
+
+
+def _local_worker_number() -> int | None:
+    """A local cluster's worker number (LocalCluster names them 0, 1, …), or None."""
     try:
         from distributed import get_worker
 
         name = get_worker().name
     except (ImportError, ValueError):
-        return 0
-    if isinstance(name, int):
+        return None
+    if isinstance(name, int) and not isinstance(name, bool):
         return name % MAX_SLOTS
-    return zlib.crc32(str(name).encode()) % MAX_SLOTS
+    return None
 
 
 def run_tasks(

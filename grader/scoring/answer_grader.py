@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from grader.reading import extract_arrays, extract_shapes, split_into_questions
+from grader.reading import extract_arrays, extract_shapes
+from grader.reading.questions import QuestionSplit, split_document
+from grader.reading.strikeout import remove_struck_out
 from grader.reference import QuestionKey, compute_key, load_parameters
-from grader.reference.answer_key import to_jsonable
-from grader.results import QuestionResult, Status
-from grader.rubric.model import ConceptQuestion, ExactQuestion, Rubric
-from grader.scoring.arrays import score_matrix, score_tensor
-from grader.scoring.concept_answers import score_concept
+from grader.results import Part, QuestionResult, ReviewReason, Status
+from grader.rubric.model import ConceptQuestion, Rubric
 from grader.scoring.concepts import CompiledKeyPoint, compile_key_points
-from grader.scoring.shapes import score_shape
+from grader.scoring.kinds import kind_spec
 
 
 class AnswerGrader:
@@ -31,6 +30,7 @@ class AnswerGrader:
         self.keys = (
             dict(keys) if keys is not None else compute_key(load_parameters(rubric.parameters_path))
         )
+        self.review_below = rubric.assignment.review_below_confidence
         self._compiled: dict[str, tuple[CompiledKeyPoint, ...]] = {
             qid: compile_key_points(q)
             for qid, q in rubric.questions.items()
@@ -47,16 +47,21 @@ class AnswerGrader:
         clone.uses_variant = variant
         return clone
 
+    def compiled_key_points(self, question_id: str) -> tuple[CompiledKeyPoint, ...]:
+        return self._compiled[question_id]
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        """The written questions, in rubric order."""
+        return self.rubric.catalogue.ids(Part.WRITTEN)
+
     def expected_answer(self, question_id: str) -> object | None:
         """What the report may show as the expected answer (the first accepted convention)."""
         question = self.rubric.questions[question_id]
-        if isinstance(question, ConceptQuestion):
-            return None  # the key points are listed with the evidence instead
-        key = self.keys[question.key]
-        value = to_jsonable(key.accepted[0].value)
-        if question.kind == "tensor":
-            return dict(zip(key.channel_names, value, strict=True))
-        return value
+        shown_key = kind_spec(question.kind).shown_key
+        if shown_key is None or isinstance(question, ConceptQuestion):
+            return None  # concept key points are listed with the evidence instead
+        return shown_key(self.keys[question.key])
 
     def missing_result(
         self, question_id: str, feedback: str = "No answer found for this question."
@@ -77,49 +82,129 @@ class AnswerGrader:
         )
 
     def grade(self, question_id: str, answer_text: str | None) -> QuestionResult:
-        """Grade one answer (None or blank → missing)."""
+        """Grade one answer (None or blank → missing) with its kind's scorer."""
+        if answer_text is not None:
+            answer_text = remove_struck_out(answer_text)  # a crossed-out attempt is not the answer
         if answer_text is None or not answer_text.strip():
             return self.missing_result(question_id)
         question = self.rubric.questions[question_id]
-        review_below = self.rubric.assignment.review_below_confidence
+        scorer = kind_spec(question.kind).score_written
+        if scorer is None:
+            raise ValueError(f"{question_id}: kind {question.kind!r} has no written-answer scorer")
+        result = scorer(self, question_id, question, answer_text)
         if isinstance(question, ConceptQuestion):
-            return score_concept(
-                question_id,
-                question,
-                self._compiled[question_id],
-                answer_text,
-                has_shape_example=any(kp.shape_example for kp in question.key_points)
-                and any(len(s.dims) == 3 for s in extract_shapes(answer_text)),
-            )
-        result = self._grade_exact(question_id, question, answer_text, review_below)
+            return result
         if not self.rubric.shows_expected(question_id):
             result = replace(result, expected=None)
         if self.uses_variant:
             result = replace(result, details={**result.details, "variant": True})
         return result
 
-    def _grade_exact(
-        self, question_id: str, question: ExactQuestion, answer_text: str, review_below: float
-    ) -> QuestionResult:
-        key = self.keys[question.key]
-        if question.kind == "shape":
-            return score_shape(
-                question_id,
-                question,
-                key,
-                answer_text,
-                extract_shapes(answer_text),
-                review_below=review_below,
-            )
-        arrays = extract_arrays(answer_text)
-        scorer = score_tensor if question.kind == "tensor" else score_matrix
-        return scorer(question_id, question, key, answer_text, arrays, review_below=review_below)
+    def _ids_by_number(self) -> dict[int, str]:
+        return {
+            entry.sheet_number: entry.id
+            for entry in self.rubric.catalogue.in_part(Part.WRITTEN)
+            if entry.sheet_number is not None
+        }
 
     def split_answers(self, text: str) -> dict[str, str]:
         """The text of each rubric question found in a written document, by question id."""
-        numbers = [self.rubric.question_number(qid) for qid in self.rubric.questions]
-        return {f"q{n}": answer for n, answer in split_into_questions(text, numbers).items()}
+        by_number = self._ids_by_number()
+        found = split_document(text, list(by_number)).answers
+        return {by_number[number]: answer for number, answer in found.items()}
 
     def grade_all(self, answers: Mapping[str, str]) -> list[QuestionResult]:
-        """Every rubric question, in rubric order, from a {question_id: text} map."""
-        return [self.grade(qid, answers.get(qid)) for qid in self.rubric.questions]
+        """Every written question, in rubric order, from a {question_id: text} map."""
+        return [self.grade(qid, answers.get(qid)) for qid in self.question_ids]
+
+    def grade_document(self, text: str) -> GradedDocument:
+        """Split a written document into answers and grade every written question.
+
+        Never a silent zero: a question without a marker is `missing` only when nothing
+        in the file could be its answer. When text no question took holds a matrix, a
+        shape or prose, the question waits for a person with that text shown; when few
+        markers were found at all, the unfound questions wait for a person too.
+        """
+        by_number = self._ids_by_number()
+        split = split_document(text, list(by_number))
+        answers = {by_number[number]: answer for number, answer in split.answers.items()}
+        notes = {by_number[number]: "out_of_order" for number in split.out_of_order} | {
+            by_number[number]: "ocr_marker" for number in split.ocr_markers
+        }
+        unassigned = "\n\n".join(split.unassigned)
+        holds_answer = _could_hold_an_answer(unassigned)
+        few_markers = split.markers_found * FEW_MARKERS_DIVISOR < len(by_number)
+        results: list[QuestionResult] = []
+        for qid in self.question_ids:
+            if qid in answers and answers[qid].strip():
+                result = self.grade(qid, answers[qid])
+                if qid in notes:
+                    result = replace(result, details={**result.details, notes[qid]: True})
+            elif holds_answer:
+                result = self._unassigned_result(qid, unassigned)
+            elif few_markers:
+                result = replace(
+                    self.missing_result(qid, _few_markers_message(split, len(by_number))),
+                    status=Status.NEEDS_REVIEW,
+                    review_reason=ReviewReason.SUBMISSION,
+                )
+            else:
+                result = self.missing_result(qid)
+            results.append(result)
+        problems: list[str] = []
+        if few_markers:
+            problems.append(_few_markers_message(split, len(by_number)))
+        if holds_answer and len(answers) < len(self.question_ids):
+            problems.append(
+                f"text not assigned to any question (before the first marker): {_clip(unassigned)}"
+            )
+        return GradedDocument(tuple(results), tuple(problems), split)
+
+    def _unassigned_result(self, question_id: str, unassigned: str) -> QuestionResult:
+        missing = self.missing_result(
+            question_id,
+            "No marker for this question was found, but the file holds text that no question "
+            "took (shown here); a person will check whether it answers this question.",
+        )
+        return replace(
+            missing,
+            status=Status.NEEDS_REVIEW,
+            review_reason=ReviewReason.UNASSIGNED,
+            answer_text=unassigned,
+        )
+
+
+FEW_MARKERS_DIVISOR = 3  # fewer markers than a third of the questions: the file needs a look
+PROSE_WORDS = 12  # unassigned text this long may be an answer, not a name and a date
+CLIP_CHARS = 200
+
+
+@dataclass(frozen=True)
+class GradedDocument:
+    """Every written question's result, the submission-level problems, and how it was split."""
+
+    results: tuple[QuestionResult, ...]
+    problems: tuple[str, ...]
+    split: QuestionSplit
+
+
+def _could_hold_an_answer(text: str) -> bool:
+    """A matrix, a shape or a few sentences: more than a name, an id and a date."""
+    if not text.strip():
+        return False
+    if len(text.split()) >= PROSE_WORDS:
+        return True
+    return bool(extract_shapes(text)) or any(a.shape[0] >= 2 for a in extract_arrays(text))
+
+
+def _few_markers_message(split: QuestionSplit, questions: int) -> str:
+    return (
+        f"only {split.markers_found} of {questions} question markers were found in the file; "
+        "a person will check how the answers are marked (fix: mark each answer with its "
+        "number, e.g. `Q7.` or `7.`)"
+    )
+
+
+def _clip(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= CLIP_CHARS else flat[: CLIP_CHARS - 1] + "…"

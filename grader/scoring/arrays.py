@@ -7,11 +7,13 @@ partial credit per the rubric, and names a computed mistake when one matches.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import permutations
-from typing import Any
+from typing import Any, cast
 
 from grader.reading import FoundArray
+from grader.reading.found import Matrix
 from grader.reference.answer_key import QuestionKey, Value, to_jsonable
 from grader.results import QuestionResult, ReviewReason
 from grader.rubric.model import ExactQuestion
@@ -29,6 +31,39 @@ def _mistake_share(name: str, question: ExactQuestion) -> float:
     return question.partial.mistakes.get(name, 0.0)
 
 
+# Words that name the matrix after them as the answer ("the result is", "final:", "= ").
+_RESULT_CUE = re.compile(
+    r"(?i:\b(?:result|answer|output|final|corrected|correct one|so we get|gives?)\b[^\n]{0,20}|=)\s*[:$]*\s*$"
+)
+CUE_WINDOW = 60  # characters before a matrix searched for a result cue
+
+
+def final_result(
+    answer_text: str, matrices: Sequence[FoundArray], accepted_shapes: set[tuple[int, ...]]
+) -> tuple[FoundArray | None, bool]:
+    """(the matrix that is the answer when several of the answer's size are shown, whether the
+    text calls it the result); (None, False) when there is only one.
+
+    The last one the text introduces as the result wins; without such a cue, the last
+    unlabelled one (channel-labelled matrices are steps).
+    """
+    sized = [m for m in matrices if m.shape in accepted_shapes]
+    unlabelled = [m for m in sized if m.label is None] or sized
+    if len(sized) < 2:
+        return None, False
+    called: FoundArray | None = None
+    search_from = 0
+    for found in sized:
+        position = answer_text.find(found.source, search_from)
+        if position < 0:
+            continue
+        search_from = position + len(found.source)
+        cue = _RESULT_CUE.search(answer_text[max(0, position - CUE_WINDOW) : position])
+        if cue and found in unlabelled:
+            called = found
+    return (called, True) if called is not None else (unlabelled[-1], False)
+
+
 def score_matrix(
     question_id: str,
     question: ExactQuestion,
@@ -44,15 +79,28 @@ def score_matrix(
     if not matrices:
         return unreadable_result(question_id, question, answer_text, first_expected, "a matrix")
 
-    # An accepted answer anywhere in the answer wins (students often show the padded input first).
-    for found in reversed(matrices):
+    accepted_shapes = {shape_of(a.value) for a in key.accepted}
+    final, called = final_result(answer_text, matrices, accepted_shapes)
+    # Students often show the padded input or per-channel steps first: the result is the
+    # matrix the text calls the result, else the last one of the right size (and when an
+    # earlier one is right but the last is not, a person decides).
+    if called:
+        looked_at: list[FoundArray] = [final] if final is not None else []
+    else:
+        looked_at = [final, *reversed(matrices)] if final is not None else list(reversed(matrices))
+    for found in looked_at:
         for accepted in key.accepted:
-            if found.values == accepted.value:
-                return exact_result(
-                    question_id, question, answer_text=answer_text, share=1.0,
-                    answer_read=to_jsonable(found.values), expected=to_jsonable(accepted.value),
-                    convention=accepted.convention, confidence=found.confidence, review_below=review_below,
-                )  # fmt: skip
+            if found.values != accepted.value:
+                continue
+            contradicted = final is not None and final is not found
+            return exact_result(
+                question_id, question, answer_text=answer_text, share=1.0,
+                answer_read=to_jsonable(found.values), expected=to_jsonable(accepted.value),
+                convention=accepted.convention, confidence=found.confidence, review_below=review_below,
+                review_reason=ReviewReason.AMBIGUOUS if contradicted else None,
+                review_note="the answer shows several results of this size and the last (or the "
+                "one called the result) is not the accepted one",
+            )  # fmt: skip
 
     # Several per-channel matrices instead of one sum.
     if len(matrices) >= 2:
@@ -65,8 +113,9 @@ def score_matrix(
                 confidence=min(m.confidence for m in matrices), review_below=review_below,
             )  # fmt: skip
 
-    accepted_shapes = {shape_of(a.value) for a in key.accepted}
-    chosen = next((m for m in reversed(matrices) if m.shape in accepted_shapes), matrices[-1])
+    chosen = final or next(
+        (m for m in reversed(matrices) if m.shape in accepted_shapes), matrices[-1]
+    )
     mistake = matching_mistake(chosen.values, key.mistakes)
     best = max(key.accepted, key=lambda a: _partial_share(chosen.values, a.value, question))
     share = _partial_share(chosen.values, best.value, question)
@@ -103,8 +152,9 @@ def _channels_from(
         if block.shape == (len(names), *channel_shape):  # channel-first block
             return dict(zip(names, block.values, strict=True)), block.confidence, None
         if block.shape == (*channel_shape, len(names)):  # H×W×C block: transpose
+            pixels = cast("tuple[Matrix, ...]", block.values)  # 3-D: H rows of W pixels of C
             channels = {
-                name: tuple(tuple(row[c] for row in rows) for rows in block.values)
+                name: tuple(tuple(row[c] for row in rows) for rows in pixels)
                 for c, name in enumerate(names)
             }
             return channels, block.confidence, None
@@ -122,6 +172,12 @@ def _channels_from(
             "unlabelled",
         )
     return {}, 0.0, None
+
+
+def _names_channel(answer_text: str, name: str) -> bool:
+    """The answer labels a channel `name` ("R:", "R =", "channel R"), whatever follows."""
+    pattern = rf"(?im)(?:^|[\s(])(?:channel[ \t]*)?{re.escape(name)}[ \t]*(?:channel)?[ \t]*[:=]"
+    return re.search(pattern, answer_text) is not None
 
 
 def score_tensor(
@@ -205,6 +261,14 @@ def score_tensor(
     if share < 1 and not missing:
         mistake = matching_mistake(tuple(channels[n] for n in names), key.mistakes)
         diagnosis = mistake.name if mistake else None
+    named_but_unread = [n for n in missing if _names_channel(answer_text, n)]
+    if named_but_unread and review_reason is None:
+        # "R:" is written but nothing after it could be read: damage, not a missing channel.
+        review_reason = ReviewReason.UNREADABLE
+        review_note = (
+            f"channel {', '.join(named_but_unread)} is named in the answer but its values "
+            "could not be read"
+        )
     return exact_result(
         question_id, question, answer_text=answer_text, share=share,
         answer_read={n: to_jsonable(v) for n, v in channels.items()}, expected=expected_json,

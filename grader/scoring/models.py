@@ -6,10 +6,10 @@ Takes measurements (from `grader.evaluation`) and notebook runs; never runs anyt
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from grader.evaluation import (
-    AccuracyCurve,
     ReportedAccuracy,
     accuracy_gap_flag,
     count_figures,
@@ -23,7 +23,7 @@ from grader.evaluation.structure import (
     check_scratch_cnn,
 )
 from grader.notebooks import NotebookRun
-from grader.results import QuestionResult, ReviewReason, Status
+from grader.results import NotebookRunStatus, QuestionResult, ReviewReason, Status
 from grader.rubric.model import FiguresQuestion, ModelQuestion
 
 STRUCTURE_CHECKS = {
@@ -32,6 +32,16 @@ STRUCTURE_CHECKS = {
     "residual": check_residual,
 }
 GAP_FLAG = "reported_accuracy_gap"
+
+
+@dataclass(frozen=True)
+class NotebookEvidence:
+    """What a notebook question is scored from: the notebook's run and, for a model, its measurement."""
+
+    run: NotebookRun
+    evaluation: ModelEvaluation | None = None  # set for questions that need a saved model
+    dataset_name: str = ""
+    reported_tolerance: float = 0.05
 
 
 def unavailable_model(
@@ -49,7 +59,7 @@ def unavailable_model(
 
 
 def _notebook_details(run: NotebookRun) -> dict[str, Any]:
-    if run.status == "ok":
+    if run.status == NotebookRunStatus.OK:
         return {}
     return {
         "notebook_status": run.status,
@@ -64,7 +74,7 @@ def score_figures(question_id: str, question: FiguresQuestion, run: NotebookRun)
     share = min(figures / question.min_figures, 1.0)
     points = round(share * question.points, 2)
     feedback = f"{figures} figure(s) in the executed notebook; {question.min_figures} expected."
-    if run.status != "ok":
+    if run.status != NotebookRunStatus.OK:
         feedback += f" The notebook stopped early: {run.message}"
     return QuestionResult(
         question_id=question_id,
@@ -95,17 +105,16 @@ def _reported_test_accuracy(
 
 
 def score_model(
-    question_id: str,
-    question: ModelQuestion,
-    evaluation: ModelEvaluation,
-    *,
-    dataset_name: str,
-    executed_notebook: dict[str, Any] | None,
-    tolerance: float,
+    question_id: str, question: ModelQuestion, evidence: NotebookEvidence
 ) -> QuestionResult:
     """Points from the accuracy curve (and the structure share), with the reported-accuracy check."""
+    evaluation = evidence.evaluation
+    if evaluation is None:
+        raise ValueError(f"{question_id}: a model question is scored from its evaluation")
+    dataset_name = evidence.dataset_name
+    executed_notebook = evidence.run.executed_notebook
+    tolerance = evidence.reported_tolerance
     thresholds = question.thresholds[dataset_name]
-    curve = AccuracyCurve(full_at=thresholds.full_at, zero_at=thresholds.zero_at)
     details: dict[str, Any] = {
         "accuracy": evaluation.accuracy,
         "threshold": thresholds.full_at,
@@ -128,7 +137,7 @@ def score_model(
             review_reason=reason,
             details=details,
         )
-    accuracy_share = curve.share(evaluation.accuracy)
+    accuracy_share = thresholds.share(evaluation.accuracy)
     structure_share = question.structure_share if question.structure else 0.0
     structure_ok = True
     feedback = (

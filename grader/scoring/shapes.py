@@ -7,6 +7,7 @@ ignored when the answer also gives others, since students restate them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from fractions import Fraction
 
 from grader.reading import FoundShape
@@ -26,6 +27,13 @@ def _dimension_share(got: tuple[Fraction, ...], expected: tuple[Fraction, ...]) 
     return 0.0
 
 
+def _without_batch_of_one(shape: FoundShape, rank: int) -> FoundShape:
+    """torch.Size([1, 16, 126, 126]) answers a 3-D question: a batch of one is printing."""
+    if len(shape.dims) == rank + 1 and shape.dims[0] == 1:
+        return replace(shape, dims=shape.dims[1:])
+    return shape
+
+
 def score_shape(
     question_id: str,
     question: ExactQuestion,
@@ -38,6 +46,7 @@ def score_shape(
     """Any accepted convention's shape is full credit; hedged answers go to a person."""
     first_expected = to_jsonable(key.accepted[0].value)
     quoted = {tuple(Fraction(d) for d in s) for s in key.parameter_shapes}
+    shapes = [_without_batch_of_one(s, len(first_expected)) for s in shapes]
     given = [s for s in shapes if s.dims not in quoted] or list(shapes)
     if not given:
         return unreadable_result(
@@ -56,8 +65,12 @@ def score_shape(
             answer_read=[to_jsonable(s.dims) for s in given], expected=to_jsonable(matched[0][1].value),
             convention=" and ".join(conventions), confidence=confidence, review_below=review_below,
             review_reason=ReviewReason.AMBIGUOUS if hedged else None,
-            review_note="the answer also gives another shape"
-            + (f" ({stray_mistakes[0].name})" if stray_mistakes else ""),
+            review_note=(
+                "the answer also gives another shape"
+                + (f" ({stray_mistakes[0].name})" if stray_mistakes else "")
+            )
+            if hedged
+            else "",
         )  # fmt: skip
 
     chosen = given[-1]
@@ -67,9 +80,12 @@ def score_shape(
     if mistake is not None:
         share = max(share, question.partial.mistakes.get(mistake.name, 0.0))
     details = {"shape": {"got": to_jsonable(chosen.dims), "expected": to_jsonable(best.value)}}
+    cut_short = chosen.truncated
     return exact_result(
         question_id, question, answer_text=answer_text, share=share,
         answer_read=[to_jsonable(s.dims) for s in given], expected=to_jsonable(best.value),
         diagnosis=mistake.name if mistake else None, details=details,
         confidence=chosen.confidence, review_below=review_below,
+        review_reason=ReviewReason.UNREADABLE if cut_short else None,
+        review_note="the shape looks cut short: something unreadable follows its last ×",
     )  # fmt: skip

@@ -17,18 +17,19 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, Table, delete, exc, insert, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from grader.errors import GradebookError
 from grader.results import (
     NotebookRunRecord,
+    Part,
     QuestionResult,
     ReviewReason,
     Status,
     StudentGrades,
     SubmissionResult,
 )
+from grader.rubric.catalogue import QuestionCatalogue
 from grader.storage import reading
 from grader.storage.database import BEGIN_OPTION, BUSY_TIMEOUT_MS, WRITE_BEGIN
 from grader.storage.models import (
@@ -41,6 +42,7 @@ from grader.storage.models import (
     SubmissionRow,
 )
 from grader.storage.notebook_runs import read_notebook_runs, store_notebook_runs
+from grader.storage.upserts import dialect_name, insert_or_ignore, upsert
 
 # SQLite allows 32,766 bound parameters; IN lists stay far below that.
 _IN_LIST_SIZE = 500
@@ -90,7 +92,9 @@ class Gradebook:
     def _require_run(self, session: Session, run_id: int) -> GradingRunRow:
         run = session.get(GradingRunRow, run_id)
         if run is None:
-            raise self._error(f"no grading run {run_id}", hint="start one with start_run()")
+            raise self._error(
+                f"no grading run {run_id}", hint="`grader runs` lists the runs of this gradebook"
+            )
         return run
 
     # Runs
@@ -113,10 +117,16 @@ class Gradebook:
             session.flush()
             return run.id
 
-    def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
-        """Record the end of a run and its summary counts."""
+    def finish_run(self, run_id: int, counts: dict[str, Any] | None = None) -> None:
+        """Record the end of a run and its summary counts.
+
+        Without `counts`, they are recounted from everything the run stored (`run_counts`),
+        so a resumed run's counts describe the whole run, not the resumed part.
+        """
         with self._writing() as session:
             run = self._require_run(session, run_id)
+            if counts is None:
+                counts = reading.run_counts(session, [run_id])[run_id]
             run.finished_at = self._clock()
             run.counts = counts
 
@@ -138,18 +148,19 @@ class Gradebook:
         batch = list({(s.student_id, s.part): s for s in submissions}.values())
         if not batch:
             return
-        unknown_parts = sorted({s.part for s in batch} - set(reading.PART_ORDER))
+        known_parts = [part.value for part in Part]
+        unknown_parts = sorted({str(s.part) for s in batch} - set(known_parts))
         if unknown_parts:
             raise self._error(
                 f"unknown submission part(s) {', '.join(map(repr, unknown_parts))}",
-                hint=f"use one of {', '.join(reading.PART_ORDER)}",
+                hint=f"use one of {', '.join(known_parts)}",
             )
         now = self._clock()
         student_ids = sorted({s.student_id for s in batch})
         with self._writing() as session:
             self._require_run(session, run_id)
             session.execute(
-                sqlite_insert(StudentRow.__table__).on_conflict_do_nothing(index_elements=["id"]),
+                insert_or_ignore(dialect_name(session), StudentRow.__table__, ["id"]),
                 [{"id": sid, "created_at": now} for sid in student_ids],
             )
             submission_ids = self._store_files(session, batch, student_ids, now)
@@ -217,8 +228,10 @@ class Gradebook:
         if not hashed:
             return {}
         session.execute(
-            sqlite_insert(SubmissionRow.__table__).on_conflict_do_nothing(
-                index_elements=["student_id", "part", "content_hash"]
+            insert_or_ignore(
+                dialect_name(session),
+                SubmissionRow.__table__,
+                ["student_id", "part", "content_hash"],
             ),
             [
                 {
@@ -272,7 +285,7 @@ class Gradebook:
                     f"outside the allowed range 0 to {question.max_points:g}",
                     hint=f"give between 0 and {question.max_points:g} points",
                 )
-            grader_points = question.suggested_points if question.overridden else question.points
+            grader_points = question.result.points
             now = self._clock()
             session.execute(
                 update(OverrideRow)
@@ -331,17 +344,22 @@ class Gradebook:
         with Session(self._engine) as session:
             return read_notebook_runs(session, student_id, run_id)
 
-    def latest_grades(self, student_id: str | None = None) -> list[StudentGrades]:
-        """Current grades per student (latest run per part, overrides applied), by student id."""
+    def latest_grades(
+        self, student_id: str | None = None, *, catalogue: QuestionCatalogue | None = None
+    ) -> list[StudentGrades]:
+        """Current grades per student (latest run per part, overrides applied), by student id.
+
+        With the rubric's `catalogue`, each student's questions come in rubric order.
+        """
         with Session(self._engine) as session, session.begin():
-            return reading.latest_grades(session, student_id)
+            return reading.latest_grades(session, student_id, catalogue=catalogue)
 
     def audit_entries(self, student_id: str | None = None) -> list[dict[str, Any]]:
         """The audit log as dicts, oldest first, optionally for one student."""
         with Session(self._engine) as session, session.begin():
             return reading.audit_entries(session, student_id)
 
-    def graded_students(self, run_id: int, part: str) -> set[str]:
+    def graded_students(self, run_id: int, part: Part) -> set[str]:
         """Students whose `part` this run has already stored: what a resumed run skips."""
         with Session(self._engine) as session:
             self._require_run(session, run_id)
@@ -362,6 +380,16 @@ class Gradebook:
         with Session(self._engine) as session, session.begin():
             return reading.runs(session)
 
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        """One grading run as a dict (like `runs()`), or None when there is no such run."""
+        with Session(self._engine) as session, session.begin():
+            return reading.run(session, run_id)
+
+    def run_counts(self, run_ids: Sequence[int] | None = None) -> dict[int, dict[str, Any]]:
+        """What each run (all, or `run_ids`) has stored so far, recounted: see `reading.run_counts`."""
+        with Session(self._engine) as session, session.begin():
+            return reading.run_counts(session, run_ids)
+
 
 def _upsert(
     session: Session, table: Table, key_columns: tuple[str, ...], rows: list[dict[str, Any]]
@@ -370,13 +398,13 @@ def _upsert(
 
     Core table inserts, not ORM ones: ORM bulk insert starts a new statement
     whenever the set of None-valued fields changes, which made 21,000 results
-    into ~14,000 statements and tripled the time.
+    into ~14,000 statements and tripled the time. The `ON CONFLICT … DO UPDATE`
+    statement is the dialect's own, from `upserts.upsert`.
     """
     if not rows:
         return
-    statement = sqlite_insert(table)
-    updated = {name: statement.excluded[name] for name in rows[0] if name not in key_columns}
-    session.execute(statement.on_conflict_do_update(index_elements=key_columns, set_=updated), rows)
+    updated = [name for name in rows[0] if name not in key_columns]
+    session.execute(upsert(dialect_name(session), table, key_columns, updated), rows)
 
 
 def _delete_earlier_results(

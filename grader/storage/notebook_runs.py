@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from grader.results import NotebookRunRecord
+from grader.results import NotebookRunRecord, NotebookRunStatus
 from grader.storage.models import NotebookRunRow, StudentRow
 
 MAX_STORED_NOTEBOOK_BYTES = (
@@ -82,7 +82,7 @@ def read_notebook_runs(
         NotebookRunRecord(
             student_id=row.student_id,
             notebook=row.notebook,
-            status=row.status,
+            status=NotebookRunStatus(row.status),
             message=row.message,
             failed_cell=row.failed_cell,
             error_name=row.error_name,

@@ -1,22 +1,33 @@
 """Read queries over the gradebook: current grades with overrides applied, audit, runs.
 
 Job: build `StudentGrades` from the latest run per (student, part) with each
-active override applied on read, and list audit entries and runs as plain
-dicts. Every function takes a Session from the caller. Must not write, commit
+active override applied on read, list audit entries and runs as plain
+dicts, and recount what a run stored. Every function takes a Session from the caller. Must not write, commit
 or open sessions of its own.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, func, select
 from sqlalchemy.orm import Session
 
-from grader.results import GradedQuestion, ReviewReason, Status, StudentGrades
+from grader.results import (
+    GradedQuestion,
+    Override,
+    Part,
+    QuestionResult,
+    ReviewReason,
+    Status,
+    StudentGrades,
+    awaits_confirmation,
+    needs_attention,
+)
+from grader.rubric.catalogue import QuestionCatalogue, natural_key
 from grader.storage.models import (
     AuditRow,
     GradedPartRow,
@@ -25,30 +36,33 @@ from grader.storage.models import (
     QuestionResultRow,
 )
 
-# Parts in the order a student's questions are listed; unknown parts come after.
-PART_ORDER: tuple[str, ...] = ("written", "notebooks")
-
-_NUMBERED_QUESTION = re.compile(r"q(\d+)")
 # Dict lookups: calling the enum class costs as much as the rest of building a result.
 _STATUS_BY_VALUE: dict[str, Status] = {status.value: status for status in Status}
 _REVIEW_REASON_BY_VALUE: dict[str, ReviewReason] = {reason.value: reason for reason in ReviewReason}
+_PART_RANK: dict[str, int] = {part.value: rank for rank, part in enumerate(Part)}
 
 
-def question_order(question_id: str) -> tuple[int, int, str]:
-    """Sort key: q1..q21 by number, then any other id (e.g. "p1.scratch") alphabetically."""
-    numbered = _NUMBERED_QUESTION.fullmatch(question_id)
-    if numbered:
-        return (0, int(numbered.group(1)), question_id)
-    return (1, 0, question_id)
+def _part_rank(part: str) -> tuple[int, str]:
+    """Written, then notebooks (the Part enum's order), then any other stored part."""
+    return (_PART_RANK.get(part, len(_PART_RANK)), part)
 
 
-def part_order(part: str) -> tuple[int, str]:
-    """Sort key: written, then notebooks, then any other part alphabetically."""
-    return (PART_ORDER.index(part), "") if part in PART_ORDER else (len(PART_ORDER), part)
+def _question_sort(catalogue: QuestionCatalogue | None) -> Callable[[str], Any]:
+    """Rubric order when the caller has the rubric's catalogue, else natural id order."""
+    return catalogue.order_key if catalogue is not None else natural_key
 
 
-def latest_grades(session: Session, student_id: str | None = None) -> list[StudentGrades]:
-    """Each student's results from the latest run per part, overrides applied, by student id."""
+def latest_grades(
+    session: Session,
+    student_id: str | None = None,
+    *,
+    catalogue: QuestionCatalogue | None = None,
+) -> list[StudentGrades]:
+    """Each student's results from the latest run per part, overrides applied, by student id.
+
+    Questions are listed part by part, each part in `catalogue` order when given.
+    """
+    question_sort = _question_sort(catalogue)
     latest = select(
         GradedPartRow.student_id,
         GradedPartRow.part,
@@ -95,12 +109,12 @@ def latest_grades(session: Session, student_id: str | None = None) -> list[Stude
 
     grades: list[StudentGrades] = []
     for sid in sorted(parts_by_student):
-        student_parts = sorted(parts_by_student[sid], key=lambda row: part_order(row.part))
+        student_parts = sorted(parts_by_student[sid], key=lambda row: _part_rank(row.part))
         questions: list[GradedQuestion] = []
         for part_row in student_parts:
             part_results = sorted(
                 results_by_part[(sid, part_row.part)],
-                key=lambda row: question_order(row.question_id),
+                key=lambda row: question_sort(row.question_id),
             )
             questions.extend(
                 _graded_question(row, overrides.get((sid, row.question_id))) for row in part_results
@@ -119,30 +133,26 @@ def latest_grades(session: Session, student_id: str | None = None) -> list[Stude
 
 
 def _graded_question(row: Row[Any], override: OverrideRow | None) -> GradedQuestion:
-    fields: dict[str, Any] = {
-        "question_id": row.question_id,
-        "points": row.points,
-        "max_points": row.max_points,
-        "status": _STATUS_BY_VALUE[row.status],
-        "answer_text": row.answer_text,
-        "answer_read": row.answer_read,
-        "convention": row.convention,
-        "diagnosis": row.diagnosis,
-        "feedback": row.feedback,
-        "expected": row.expected,
-        "review_reason": _REVIEW_REASON_BY_VALUE[row.review_reason] if row.review_reason else None,
-        "details": row.details,
-    }
-    if override is not None:
-        # A person decided: their points count, the grader's stay visible beside them.
-        fields.update(
-            points=override.points,
-            status=Status.GRADED,
-            overridden=True,
-            override_reason=override.reason,
-            suggested_points=row.points,
-        )
-    return GradedQuestion(**fields)
+    result = QuestionResult(
+        question_id=row.question_id,
+        points=row.points,
+        max_points=row.max_points,
+        status=_STATUS_BY_VALUE[row.status],
+        answer_text=row.answer_text,
+        answer_read=row.answer_read,
+        convention=row.convention,
+        diagnosis=row.diagnosis,
+        feedback=row.feedback,
+        expected=row.expected,
+        review_reason=_REVIEW_REASON_BY_VALUE[row.review_reason] if row.review_reason else None,
+        details=row.details,
+    )
+    if override is None:
+        return GradedQuestion(result)
+    # A person decided: their points count, the grader's stay visible beside them.
+    return GradedQuestion(
+        result, Override(points=override.points, reason=override.reason, actor=override.actor)
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -174,6 +184,62 @@ def runs(session: Session) -> list[dict[str, Any]]:
     return [
         _run_dict(row) for row in session.scalars(select(GradingRunRow).order_by(GradingRunRow.id))
     ]
+
+
+def run(session: Session, run_id: int) -> dict[str, Any] | None:
+    """One grading run like `runs()` lists it, or None."""
+    row = session.get(GradingRunRow, run_id)
+    return None if row is None else _run_dict(row)
+
+
+def run_counts(session: Session, run_ids: Sequence[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Per run (every run, or `run_ids`): what it stored so far, recounted from its rows.
+
+    `students` graded in any part, `parts` (students per part), `needs_attention`
+    (students with a result a person must act on) and `concept_reviews` (concept
+    suggestions awaiting confirmation), from the run's own results before overrides.
+    """
+    ids = (
+        list(session.scalars(select(GradingRunRow.id))) if run_ids is None else sorted(set(run_ids))
+    )
+    counts: dict[int, dict[str, Any]] = {
+        run_id: {"students": 0, "parts": {}, "needs_attention": 0, "concept_reviews": 0}
+        for run_id in ids
+    }
+    if not ids:
+        return counts
+    students = select(
+        GradedPartRow.run_id, func.count(func.distinct(GradedPartRow.student_id))
+    ).where(GradedPartRow.run_id.in_(ids))
+    for run_id, count in session.execute(students.group_by(GradedPartRow.run_id)):
+        counts[run_id]["students"] = count
+    per_part = select(GradedPartRow.run_id, GradedPartRow.part, func.count()).where(
+        GradedPartRow.run_id.in_(ids)
+    )
+    for run_id, part, count in session.execute(
+        per_part.group_by(GradedPartRow.run_id, GradedPartRow.part)
+    ):
+        counts[run_id]["parts"][part] = count
+    waiting = select(
+        QuestionResultRow.run_id,
+        QuestionResultRow.student_id,
+        QuestionResultRow.status,
+        QuestionResultRow.review_reason,
+    ).where(
+        QuestionResultRow.run_id.in_(ids),
+        QuestionResultRow.status.in_([Status.NEEDS_REVIEW.value, Status.ERROR.value]),
+    )
+    attention: dict[int, set[str]] = defaultdict(set)
+    for run_id, student_id, status, reason in session.execute(waiting):
+        status_value = _STATUS_BY_VALUE[status]
+        reason_value = _REVIEW_REASON_BY_VALUE[reason] if reason else None
+        if needs_attention(status_value, reason_value):
+            attention[run_id].add(student_id)
+        elif awaits_confirmation(status_value, reason_value):
+            counts[run_id]["concept_reviews"] += 1
+    for run_id, attention_students in attention.items():
+        counts[run_id]["needs_attention"] = len(attention_students)
+    return counts
 
 
 def _run_dict(row: GradingRunRow) -> dict[str, Any]:

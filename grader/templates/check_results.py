@@ -83,7 +83,7 @@ def render_junit(results: Sequence[CheckResult], *, suite_name: str) -> str:
             element.text = failure
         if result.notes:
             ElementTree.SubElement(case, "system-out").text = "\n".join(result.notes)
-    tree = ElementTree.ElementTree(ElementTree.Element("testsuites"))
-    tree.getroot().append(suite)
-    ElementTree.indent(tree)
-    return ElementTree.tostring(tree.getroot(), encoding="unicode", xml_declaration=True) + "\n"
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    ElementTree.indent(root)
+    return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -151,7 +151,7 @@ def render_answers(rubric: Rubric, keys: dict[str, QuestionKey]) -> str:
     for question_id, question in rubric.questions.items():
         if question.kind == "concept":
             continue
-        key = keys[question.key]  # type: ignore[union-attr]
+        key = keys[question.key]
         value = to_jsonable(key.accepted[0].value)
         if question.kind == "shape":
             body = " x ".join(str(v) for v in value)
@@ -162,7 +162,7 @@ def render_answers(rubric: Rubric, keys: dict[str, QuestionKey]) -> str:
             )
         else:
             body = "\n".join(" ".join(str(v) for v in row) for row in value)
-        parts.append(f"Q{rubric.question_number(question_id)}\n{body}\n")
+        parts.append(f"Q{rubric.catalogue[question_id].sheet_number}\n{body}\n")
     return "\n".join(parts)
 
 

@@ -10,20 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from grader.cli.app import app
+from tests.fixtures.written_answers import marked_answers
 
 runner = CliRunner()
-COMMANDS = [
-    "grade",
-    "key",
-    "export",
-    "report",
-    "override",
-    "data synth",
-    "data import-cifar10",
-    "data import-cats-dogs",
-    "assign",
-    "check-template",
-]
 
 
 def invoke(*args: str):
@@ -32,9 +21,13 @@ def invoke(*args: str):
 
 def make_students(root: Path) -> Path:
     (root / "ann").mkdir(parents=True)
-    (root / "ann" / "written.md").write_text("1.\n\n    45 45\n    54 54\n\n7. 126x126x16\n")
+    (root / "ann" / "written.md").write_text(
+        marked_answers({1: "    45 45\n    54 54", 7: "126x126x16"})
+    )
     (root / "ben").mkdir()
-    (root / "ben" / "written.md").write_text("Q1\n[[45, 45], [54, 54]]\nQ8\n126 x 126 x 16\n")
+    (root / "ben" / "written.md").write_text(
+        marked_answers({1: "[[45, 45], [54, 54]]", 8: "126 x 126 x 16"}, marker="Q{n}")
+    )
     return root
 
 
@@ -49,15 +42,6 @@ def graded(tmp_path):
     return tmp_path, db
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help_and_is_in_the_readme(command):
-    result = invoke(*command.split(), "--help")
-    assert result.exit_code == 0
-    assert "Usage" in result.output
-    assert len(" ".join(result.output.split())) > 200  # a description and options, not only usage
-    assert f"grader {command}" in Path("README.md").read_text()
-
-
 def test_key_json_is_computed_key():
     result = invoke("key", "--rubric", "rubrics/hw4.toml", "--format", "json")
     assert result.exit_code == 0
@@ -68,6 +52,8 @@ def test_key_json_is_computed_key():
     assert key["q8"]["accepted"] == [
         {"convention": "valid", "value": [63, 63, 16]},
         {"convention": "same", "value": [64, 64, 16]},
+        {"convention": "valid, channels first (C×H×W)", "value": [16, 63, 63]},
+        {"convention": "same, channels first (C×H×W)", "value": [16, 64, 64]},
     ]
     assert key["q11"]["accepted"][0]["value"] == [
         [[1, 1], [1, 1]],
@@ -84,8 +70,9 @@ def test_grade_prints_table_and_exports(graded):
     assert by_student["ann"]["max_total"] == 63
     ann = {q["id"]: q for q in by_student["ann"]["questions"]}
     assert ann["q1"] == {
-        "id": "q1", "points": 3, "max_points": 3, "status": "graded",
-        "convention": "no padding", "feedback": "Correct (accepted convention: no padding).", "overridden": False,
+        "id": "q1", "title": "Convolve I with F, no padding.", "points": 3, "max_points": 3,
+        "status": "graded", "convention": "no padding",
+        "feedback": "Correct (accepted convention: no padding).", "overridden": False,
     }  # fmt: skip
     assert ann["q7"]["convention"] == "valid"
     ben = {q["id"]: q for q in by_student["ben"]["questions"]}

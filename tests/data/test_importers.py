@@ -260,6 +260,7 @@ def test_both_imports_share_one_root(tmp_path):
         import_cifar10(tmp_path / "cifar-10-python.tar.gz", out)
 
 
+@pytest.mark.slow  # writes a synthetic root
 def test_refuses_synthetic_roots_and_unrelated_folders(tmp_path):
     archive = cifar_tar(tmp_path / "cifar-10-python.tar.gz")
     synthetic = write_synthetic_data(tmp_path / "synth", scale="tiny")

@@ -158,6 +158,7 @@ def test_same_seed_gives_byte_identical_output(synthetic_root, tmp_path):
     assert tree_digest(again) == tree_digest(synthetic_root)
 
 
+@pytest.mark.slow  # writes two synthetic roots
 def test_another_seed_gives_other_images(tmp_path):
     first = write_synthetic_data(tmp_path / "a", seed=1, scale="tiny")
     second = write_synthetic_data(tmp_path / "b", seed=2, scale="tiny")
@@ -176,6 +177,7 @@ def test_refuses_a_folder_that_holds_files(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["data"]  # no staging folder left behind
 
 
+@pytest.mark.slow
 def test_writes_into_an_empty_existing_folder(tmp_path):
     target = tmp_path / "data"
     target.mkdir()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
-from grader.evaluation import AccuracyCurve, EvaluationError, accuracy
+from grader.evaluation import EvaluationError, accuracy
 
 
 def test_binary_single_logit_is_class_one_above_zero():
@@ -47,29 +45,3 @@ def test_ten_classes_take_the_argmax():
 def test_unusable_logits_or_labels(logits, labels, binary, message):
     with pytest.raises(EvaluationError, match=message):
         accuracy(logits, labels, binary=binary)
-
-
-@pytest.mark.parametrize(
-    ("measured", "share"),
-    [(1.0, 1.0), (0.75, 1.0), (0.70, 1.0), (0.60, 0.5), (0.55, 0.25), (0.50, 0.0), (0.3, 0.0)],
-)
-def test_curve_full_above_linear_between_zero_below(measured, share):
-    curve = AccuracyCurve(full_at=0.70, zero_at=0.50)
-    assert curve.share(measured) == pytest.approx(share)
-
-
-def test_curve_points_are_rounded():
-    assert AccuracyCurve(full_at=0.70, zero_at=0.50).points(0.61, max_points=3) == 1.65
-
-
-def test_step_curve_and_nan():
-    step = AccuracyCurve(full_at=0.7, zero_at=0.7)
-    assert step.share(0.7) == 1.0
-    assert step.share(0.699) == 0.0
-    assert AccuracyCurve(full_at=0.7, zero_at=0.5).share(math.nan) == 0.0
-
-
-@pytest.mark.parametrize(("full_at", "zero_at"), [(0.5, 0.7), (1.2, 0.5), (0.7, -0.1)])
-def test_curve_must_be_ordered_within_zero_and_one(full_at, zero_at):
-    with pytest.raises(EvaluationError, match="accuracy curve needs"):
-        AccuracyCurve(full_at=full_at, zero_at=zero_at)

@@ -1,10 +1,28 @@
-"""Counting figures in an executed notebook (p1.visualize needs at least two)."""
+"""Counting figures in an executed notebook, and the figures question scored from the count
+(p1.visualize needs at least two)."""
 
 from __future__ import annotations
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from grader.evaluation import check_figures, count_figures
+from grader.evaluation import count_figures
+from grader.notebooks import NotebookRun
+from grader.rubric.model import FiguresQuestion
+from grader.scoring.models import score_figures
+
+VISUALIZE = FiguresQuestion(
+    title="Activations and filters shown as figures.",
+    kind="figures",
+    notebook="p1_cats_dogs.ipynb",
+    points=3,
+    min_figures=2,
+)
+
+
+def _scored(notebook: dict) -> tuple[float, str]:
+    run = NotebookRun(status="ok", message="ran", executed_notebook=notebook)
+    result = score_figures("p1.visualize", VISUALIZE, run)
+    return result.points, result.feedback
 
 
 def _figure(mime: str = "image/png") -> dict:
@@ -28,7 +46,7 @@ def test_counts_png_svg_and_jpeg_outputs_once_each():
         ]
     )
     assert count_figures(notebook) == 4
-    assert check_figures(notebook) == (True, "4 figures shown in the executed notebook.")
+    assert _scored(notebook) == (3.0, "4 figure(s) in the executed notebook; 2 expected.")
 
 
 def test_text_only_and_markdown_images_are_not_figures():
@@ -43,10 +61,7 @@ def test_text_only_and_markdown_images_are_not_figures():
         ]
     )
     assert count_figures(notebook) == 1
-    assert check_figures(notebook) == (
-        False,
-        "1 figure(s) shown in the executed notebook; at least 2 expected.",
-    )
+    assert _scored(notebook) == (1.5, "1 figure(s) in the executed notebook; 2 expected.")
 
 
 def test_odd_shapes_are_skipped():

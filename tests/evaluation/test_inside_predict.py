@@ -13,6 +13,8 @@ import pytest
 from grader.evaluation import inside_predict_script, read_predictions, read_summary
 from tests.evaluation.conftest import N_IMAGES, PredictRun
 
+pytestmark = pytest.mark.slow  # inside_predict.py runs as a subprocess importing torch
+
 MAX_BYTES = 1 << 20
 
 GOOD_MODELS = [

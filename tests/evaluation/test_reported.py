@@ -1,4 +1,9 @@
-"""Accuracies a student reports in a notebook's outputs and markdown, and the gap flag."""
+"""Accuracies a student reports in a notebook's outputs and markdown, and the gap flag.
+
+Grading reads every mention (`find_reported_accuracies`) and scores the last test (or
+unqualified) figure of a model against its measured accuracy (`accuracy_gap_flag`);
+validation figures are kept as evidence but never compared.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,18 @@ import time
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from grader.evaluation import (
-    accuracy_gap_flag,
-    find_reported_accuracies,
-    models_with_accuracy_gap,
-    reported_accuracies,
-)
+from grader.evaluation import accuracy_gap_flag, find_reported_accuracies
 
 P1 = ("p1.scratch", "p1.transfer", "p1.finetune", "p1.augment")
 P2 = ("p2.baseline", "p2.inception", "p2.residual")
+
+
+def _reported(notebook: object, model_ids=None, **options) -> dict[str, list[tuple[float, str]]]:
+    """Per model id, the (value, qualifier) of each mention, in notebook order."""
+    found: dict[str, list[tuple[float, str]]] = {}
+    for mention in find_reported_accuracies(notebook, model_ids, **options):
+        found.setdefault(mention.model_id, []).append((mention.value, mention.qualifier))
+    return found
 
 
 def _printed(source: str, text: str) -> dict:
@@ -59,11 +67,18 @@ def _p1_notebook() -> dict:
 
 
 def test_several_styles_in_one_notebook():
-    assert reported_accuracies(_p1_notebook(), P1) == {
-        "p1.scratch": 0.721,  # the summary table's test figure, the last test figure
-        "p1.transfer": 0.87,
-        "p1.finetune": 0.912,  # an unqualified figure beats a validation one
-        "p1.augment": 0.89,  # "transfer + augmentation" names the more specific model
+    assert _reported(_p1_notebook(), P1) == {
+        # the summary table's test figure is the last test figure: 0.721 is compared
+        "p1.scratch": [
+            (0.60, "validation"),
+            (0.71, "validation"),
+            (0.734, "test"),
+            (0.721, "test"),
+        ],
+        "p1.transfer": [(0.873, "test"), (0.87, "test")],
+        # an unqualified figure is compared, a validation one never
+        "p1.finetune": [(0.905, "validation"), (0.912, "unqualified")],
+        "p1.augment": [(0.89, "test")],  # "transfer + augmentation" names the more specific model
     }
 
 
@@ -103,7 +118,9 @@ def test_each_mention_keeps_its_source():
 )
 def test_one_line_styles(line, expected):
     notebook = new_notebook(cells=[_printed("evaluate(scratch_model)", line + "\n")])
-    assert reported_accuracies(notebook, P1) == {"p1.scratch": pytest.approx(expected)}
+    mentions = find_reported_accuracies(notebook, P1)
+    assert [(m.model_id, m.value) for m in mentions] == [("p1.scratch", pytest.approx(expected))]
+    assert mentions[0].qualifier in ("test", "unqualified")  # a figure grading compares
 
 
 @pytest.mark.parametrize(
@@ -120,7 +137,7 @@ def test_one_line_styles(line, expected):
 )
 def test_lines_without_a_reported_accuracy(line):
     notebook = new_notebook(cells=[_printed("evaluate(scratch_model)", line + "\n")])
-    assert reported_accuracies(notebook, P1) == {}
+    assert find_reported_accuracies(notebook, P1) == []
 
 
 def test_models_named_on_the_line_win_over_the_cell():
@@ -135,10 +152,10 @@ def test_models_named_on_the_line_win_over_the_cell():
             ),
         ]
     )
-    assert reported_accuracies(notebook, P2) == {
-        "p2.baseline": 0.752,  # a test figure beats the unqualified 0.75
-        "p2.inception": 0.78,
-        "p2.residual": 0.79,
+    assert _reported(notebook, P2) == {
+        "p2.baseline": [(0.75, "unqualified"), (0.752, "test")],  # the test figure is compared
+        "p2.inception": [(0.78, "unqualified")],
+        "p2.residual": [(0.79, "unqualified")],
     }
 
 
@@ -150,26 +167,31 @@ def test_inception_next_to_baseline_counts_for_inception():
             )
         ]
     )
-    assert reported_accuracies(notebook, P2) == {"p2.inception": 0.80}
+    assert _reported(notebook, P2) == {"p2.inception": [(0.80, "test")]}
 
 
 def test_unattributable_mentions_are_dropped():
     notebook = new_notebook(cells=[_printed("acc = evaluate(m)", "Test accuracy: 0.9\n")])
-    assert reported_accuracies(notebook, P1) == {}
+    assert find_reported_accuracies(notebook, P1) == []
 
 
 def test_only_the_asked_models_are_reported():
     notebook = new_notebook(
         cells=[new_markdown_cell("Residual accuracy: 0.8; scratch accuracy 0.7")]
     )
-    assert reported_accuracies(notebook, ["p1.scratch"]) == {"p1.scratch": 0.7}
-    assert reported_accuracies(notebook) == {"p1.scratch": 0.7, "p2.residual": 0.8}
+    asked = find_reported_accuracies(notebook, ["p1.scratch"])  # as grading asks, one model
+    assert {m.model_id for m in asked} == {"p1.scratch"}
+    assert asked[-1].value == 0.7  # the last figure: the one grading compares
+    assert _reported(notebook) == {
+        "p2.residual": [(0.8, "unqualified")],
+        "p1.scratch": [(0.7, "unqualified")],
+    }
 
 
 def test_custom_aliases():
     notebook = new_notebook(cells=[new_markdown_cell("Model A test accuracy: 0.66")])
     aliases = {"p1.scratch": (r"model a",)}
-    assert reported_accuracies(notebook, ["p1.scratch"], aliases=aliases) == {"p1.scratch": 0.66}
+    assert _reported(notebook, ["p1.scratch"], aliases=aliases) == {"p1.scratch": [(0.66, "test")]}
 
 
 def test_hostile_notebooks_do_not_crash_or_hang():
@@ -196,10 +218,10 @@ def test_hostile_notebooks_do_not_crash_or_hang():
         ]
     }
     started = time.perf_counter()
-    assert reported_accuracies(hostile, P1) == {"p1.scratch": 0.5}
+    assert _reported(hostile, P1) == {"p1.scratch": [(0.5, "unqualified")]}
     assert time.perf_counter() - started < 10  # generous: a hang, not a benchmark
-    assert reported_accuracies({"cells": {}}, P1) == {}
-    assert reported_accuracies("not a notebook", P1) == {}
+    assert find_reported_accuracies({"cells": {}}, P1) == []
+    assert find_reported_accuracies("not a notebook", P1) == []
 
 
 @pytest.mark.parametrize(
@@ -220,5 +242,8 @@ def test_gap_flag(reported, measured, flag):
 def test_gap_flag_tolerance_and_per_model():
     assert accuracy_gap_flag(0.85, 0.82, tolerance=0.02)
     reported = {"p1.scratch": 0.95, "p1.transfer": 0.86, "p1.finetune": 0.9}
-    measured = {"p1.scratch": 0.71, "p1.transfer": 0.85}
-    assert models_with_accuracy_gap(reported, measured) == ["p1.scratch"]
+    measured = {"p1.scratch": 0.71, "p1.transfer": 0.85}  # p1.finetune was not measured
+    flagged = [
+        qid for qid, value in reported.items() if accuracy_gap_flag(value, measured.get(qid))
+    ]
+    assert flagged == ["p1.scratch"]

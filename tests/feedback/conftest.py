@@ -7,26 +7,67 @@ from typing import Any
 
 import pytest
 
-from grader.feedback import QuestionInfo
-from grader.results import GradedQuestion, ReviewReason, Status, StudentGrades
+from grader.results import (
+    GradedQuestion,
+    Override,
+    Part,
+    QuestionResult,
+    ReviewReason,
+    Status,
+    StudentGrades,
+)
+from grader.rubric import CatalogueQuestion, QuestionCatalogue, QuestionKind
+
+
+def make_catalogue(*rows: tuple[str, str, QuestionKind, bool]) -> QuestionCatalogue:
+    """A catalogue from (id, title, kind, show_expected) rows, in the order given."""
+    return QuestionCatalogue(
+        CatalogueQuestion(
+            id=qid,
+            title=title,
+            kind=kind,
+            part=Part.NOTEBOOKS
+            if kind in (QuestionKind.ACCURACY, QuestionKind.FIGURES)
+            else Part.WRITTEN,
+            points=2,
+            order=order,
+            show_expected=show,
+        )
+        for order, (qid, title, kind, show) in enumerate(rows)
+    )
 
 
 @pytest.fixture
-def questions() -> dict[str, QuestionInfo]:
-    return {
-        "q1": QuestionInfo("q1", "Convolve I with F, no padding.", "matrix", True),
-        "q3": QuestionInfo("q3", "Convolve I with F, 2-dilated, zero padding.", "matrix", False),
-        "q4": QuestionInfo("q4", "Explain convolution as template matching.", "concept", False),
-        "q7": QuestionInfo("q7", "Output size of 16 filters 3×3×32.", "shape", True),
-        "q11": QuestionInfo("q11", "2×2 max pooling of I.", "tensor", True),
-    }
+def questions() -> QuestionCatalogue:
+    return make_catalogue(
+        ("q1", "Convolve I with F, no padding.", QuestionKind.MATRIX, True),
+        ("q3", "Convolve I with F, 2-dilated, zero padding.", QuestionKind.MATRIX, False),
+        ("q4", "Explain convolution as template matching.", QuestionKind.CONCEPT, False),
+        ("q7", "Output size of 16 filters 3×3×32.", QuestionKind.SHAPE, True),
+        ("q11", "2×2 max pooling of I.", QuestionKind.TENSOR, True),
+    )
 
 
 def make_question(
-    question_id: str, points: float = 2, max_points: float = 2, **fields: Any
+    question_id: str,
+    points: float = 2,
+    max_points: float = 2,
+    *,
+    overridden: bool = False,
+    override_reason: str = "",
+    suggested_points: float | None = None,
+    **fields: Any,
 ) -> GradedQuestion:
+    """A GradedQuestion; with overridden=True, `points` are the person's and
+    `suggested_points` the grader's."""
     fields.setdefault("status", Status.GRADED)
-    return GradedQuestion(question_id=question_id, points=points, max_points=max_points, **fields)
+    if not overridden:
+        return GradedQuestion(QuestionResult(question_id, points, max_points, **fields))
+    grader_points = points if suggested_points is None else suggested_points
+    return GradedQuestion(
+        QuestionResult(question_id, grader_points, max_points, **fields),
+        Override(points=points, reason=override_reason),
+    )
 
 
 StudentFactory = Callable[..., StudentGrades]

@@ -10,6 +10,14 @@ import pytest
 
 from grader.feedback import csv_safe_text, export_csv, export_json
 from grader.results import ReviewReason, Status
+from grader.rubric import QuestionKind
+from tests.feedback.conftest import make_catalogue
+
+# q2 before q10: rubric order, which here is also numeric order.
+Q2_Q10 = make_catalogue(
+    ("q2", "Convolve with padding.", QuestionKind.MATRIX, True),
+    ("q10", "Early and deep layers.", QuestionKind.CONCEPT, False),
+)
 
 
 @pytest.fixture
@@ -39,7 +47,7 @@ def two_students(graded, make_student):
 
 
 def test_export_json_exact_structure(two_students):
-    exported = json.loads(export_json(two_students))
+    exported = json.loads(export_json(two_students, Q2_Q10))
     assert exported == {
         "students": [
             {
@@ -49,6 +57,7 @@ def test_export_json_exact_structure(two_students):
                 "questions": [
                     {
                         "id": "q2",
+                        "title": "Convolve with padding.",
                         "points": 0.5,
                         "max_points": 2,
                         "status": "needs_review",
@@ -58,6 +67,7 @@ def test_export_json_exact_structure(two_students):
                     },
                     {
                         "id": "q10",
+                        "title": "Early and deep layers.",
                         "points": 3,
                         "max_points": 3,
                         "status": "graded",
@@ -74,6 +84,7 @@ def test_export_json_exact_structure(two_students):
                 "questions": [
                     {
                         "id": "q2",
+                        "title": "Convolve with padding.",
                         "points": 2,
                         "max_points": 2,
                         "status": "graded",
@@ -83,6 +94,7 @@ def test_export_json_exact_structure(two_students):
                     },
                     {
                         "id": "q10",
+                        "title": "Early and deep layers.",
                         "points": 1,
                         "max_points": 3,
                         "status": "graded",
@@ -97,23 +109,25 @@ def test_export_json_exact_structure(two_students):
 
 
 def test_export_json_numbers_are_json_numbers(two_students):
-    text = export_json(two_students)
+    text = export_json(two_students, Q2_Q10)
     assert '"points": 0.5' in text and '"max_total": 5,' in text
-    assert export_json(list(reversed(two_students))) == text  # stable whatever the input order
+    assert (
+        export_json(list(reversed(two_students)), Q2_Q10) == text
+    )  # stable whatever the input order
 
 
 def test_export_json_refuses_nan(graded, make_student):
     with pytest.raises(ValueError):
-        export_json([make_student("s1", (graded("q1", points=float("nan")),))])
+        export_json([make_student("s1", (graded("q1", points=float("nan")),))], Q2_Q10)
 
 
 def test_export_json_empty():
-    assert json.loads(export_json([])) == {"students": []}
+    assert json.loads(export_json([], Q2_Q10)) == {"students": []}
 
 
 def test_export_csv_exact(two_students, graded, make_student):
     students = [*two_students, make_student("s3", (graded("q10", points=1.25, max_points=3),))]
-    text = export_csv(students, ["q2", "q10"])
+    text = export_csv(students, Q2_Q10)
     assert text.splitlines() == [
         "student,q2,q10,total,max_total",
         "s2,0.5,3,3.5,5",
@@ -123,9 +137,12 @@ def test_export_csv_exact(two_students, graded, make_student):
     assert text.endswith("\n") and "\r" not in text
 
 
+Q1 = make_catalogue(("q1", "Convolve.", QuestionKind.MATRIX, True))
+
+
 def test_export_csv_guards_formula_injection(graded, make_student):
     ids = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\t=1", "ok, with comma"]
-    text = export_csv([make_student(i, (graded("q1"),)) for i in ids], ["q1"])
+    text = export_csv([make_student(i, (graded("q1"),)) for i in ids], Q1)
     students = [row[0] for row in csv.reader(io.StringIO(text))][1:]
     assert sorted(students) == sorted(
         ['\'=HYPERLINK("http://x","y")', "'+1", "'-2", "'@SUM(A1)", "'\t=1", "ok, with comma"]
@@ -140,23 +157,28 @@ def test_csv_safe_text_leaves_plain_ids():
 
 
 def test_export_csv_negative_points_stay_numbers(graded, make_student):
-    text = export_csv([make_student("s1", (graded("q1", points=-1),))], ["q1"])
+    text = export_csv([make_student("s1", (graded("q1", points=-1),))], Q1)
     assert text.splitlines()[1] == "s1,-1,-1,2"
 
 
-def test_model_questions_carry_accuracy_and_flags():
-    from grader.feedback import export_json
-    from grader.results import GradedQuestion, Status, StudentGrades
-
-    grades = StudentGrades(
-        student_id="s1", run_id=1, source_path=None, problems=(),
-        questions=(
-            GradedQuestion("q1", 3, 3, Status.GRADED),
-            GradedQuestion("p1.scratch", 4.5, 6, Status.GRADED, details={"accuracy": 0.81, "flags": ["reported_accuracy_gap"]}),
-            GradedQuestion("p2.baseline", 0, 5, Status.MISSING),
+def test_model_questions_carry_accuracy_and_flags(graded, make_student):
+    grades = make_student(
+        "s1",
+        (
+            graded("q1", 3, 3),
+            graded(
+                "p1.scratch", 4.5, 6, details={"accuracy": 0.81, "flags": ["reported_accuracy_gap"]}
+            ),
+            graded("p2.baseline", 0, 5, status=Status.MISSING),
         ),
-    )  # fmt: skip
-    questions = {q["id"]: q for q in json.loads(export_json([grades]))["students"][0]["questions"]}
+    )
+    catalogue = make_catalogue(
+        ("q1", "Convolve.", QuestionKind.MATRIX, True),
+        ("p1.scratch", "A CNN from scratch.", QuestionKind.ACCURACY, False),
+        ("p2.baseline", "A CIFAR-10 baseline.", QuestionKind.ACCURACY, False),
+    )
+    exported = json.loads(export_json([grades], catalogue))["students"][0]["questions"]
+    questions = {q["id"]: q for q in exported}
     assert "accuracy" not in questions["q1"]
     assert questions["p1.scratch"]["accuracy"] == 0.81
     assert questions["p1.scratch"]["flags"] == ["reported_accuracy_gap"]

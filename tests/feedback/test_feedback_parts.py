@@ -14,6 +14,7 @@ from grader.feedback.values import (
     shown_text,
     view_value,
 )
+from grader.scoring.kinds import AnswerLayout
 
 
 def test_format_number():
@@ -30,26 +31,26 @@ def test_format_number():
 
 
 def test_view_value_kinds():
-    assert view_value(None, question_kind="matrix").kind == "none"
-    shape = view_value([126, 126, 16], question_kind="shape")
+    assert view_value(None, layout=AnswerLayout.GRIDS).kind == "none"
+    shape = view_value([126, 126, 16], layout=AnswerLayout.SHAPE)
     assert (shape.kind, shape.text) == ("shape", "126 × 126 × 16")
     matrix = view_value(
-        [[1, 2.0], ["9 + 18", 4]], question_kind="matrix", marked=frozenset({(1, 0)})
+        [[1, 2.0], ["9 + 18", 4]], layout=AnswerLayout.GRIDS, marked=frozenset({(1, 0)})
     )
     assert [[(c.text, c.differs) for c in row] for row in matrix.grids[0].rows] == [
         [("1", False), ("2", False)],
         [("9 + 18", True), ("4", False)],
     ]
-    channels = view_value({"R": [[1]], "G": [[2]]}, question_kind="tensor")
+    channels = view_value({"R": [[1]], "G": [[2]]}, layout=AnswerLayout.GRIDS)
     assert [g.label for g in channels.grids] == ["channel R", "channel G"]
-    block = view_value([[[1, 2, 3], [4, 5, 6]]] * 2, question_kind="tensor")
+    block = view_value([[[1, 2, 3], [4, 5, 6]]] * 2, layout=AnswerLayout.GRIDS)
     assert [g.label for g in block.grids] == ["slice 1", "slice 2"]
-    odd = view_value({"a": 1}, question_kind="matrix")
+    odd = view_value({"a": 1}, layout=AnswerLayout.GRIDS)
     assert (odd.kind, odd.text) == ("text", '{"a": 1}')
 
 
 def test_huge_matrix_is_truncated():
-    view = view_value([[0] * 500] * 500, question_kind="matrix")
+    view = view_value([[0] * 500] * 500, layout=AnswerLayout.GRIDS)
     grid = view.grids[0]
     assert grid.truncated and len(grid.rows) == 32 and len(grid.rows[0]) == 32
 
@@ -104,12 +105,12 @@ def test_absurd_sizes_are_cut():
     assert shown_text("short") == "short"
     cut = shown_text("x" * (MAX_TEXT_CHARS + 5))
     assert cut.endswith(f"(cut here: the answer has {MAX_TEXT_CHARS + 5:,} characters)")
-    many_channels = view_value({str(k): [[k]] for k in range(100)}, question_kind="tensor")
+    many_channels = view_value({str(k): [[k]] for k in range(100)}, layout=AnswerLayout.GRIDS)
     assert len(many_channels.grids) == 32
-    huge_odd = view_value({"k": "v" * 50_000}, question_kind="matrix")
+    huge_odd = view_value({"k": "v" * 50_000}, layout=AnswerLayout.GRIDS)
     assert huge_odd.kind == "text" and len(huge_odd.text) == MAX_TEXT_CHARS + 1
 
 
 def test_several_shapes_for_a_shape_question():
-    both = view_value([[126, 126, 16], [128, 128, 16]], question_kind="shape")
+    both = view_value([[126, 126, 16], [128, 128, 16]], layout=AnswerLayout.SHAPE)
     assert (both.kind, both.text) == ("shape", "126 × 126 × 16 and 128 × 128 × 16")

@@ -8,8 +8,10 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.feedback import QuestionInfo, render_student_html, render_student_markdown
-from grader.results import GradedQuestion, ReviewReason, Status, StudentGrades
+from grader.feedback import render_student_html, render_student_markdown
+from grader.results import ReviewReason, Status, StudentGrades
+from grader.rubric import QuestionKind
+from tests.feedback.conftest import make_catalogue, make_question
 
 
 class MatrixCells(HTMLParser):
@@ -249,9 +251,9 @@ json_values = st.recursive(
 def test_reports_never_crash_and_never_leak_markup(
     answer_text, answer_read, expected, details, status, review_reason
 ):
-    questions = {"q1": QuestionInfo("q1", "Convolve <I> with F.", "matrix", True)}
-    question = GradedQuestion(
-        question_id="q1",
+    questions = make_catalogue(("q1", "Convolve <I> with F.", QuestionKind.MATRIX, True))
+    question = make_question(
+        "q1",
         points=1,
         max_points=2,
         status=status,
@@ -268,9 +270,6 @@ def test_reports_never_crash_and_never_leak_markup(
 
 
 def test_model_question_shows_measurement_flags_and_traceback():
-    from grader.feedback import QuestionInfo, render_student_html, render_student_markdown
-    from grader.results import GradedQuestion, Status, StudentGrades
-
     details = {
         "accuracy": 0.8123, "threshold": 0.85, "zero_at": 0.6, "inference_seconds": 0.42,
         "reported_accuracy": 0.95, "flags": ["reported_accuracy_gap"],
@@ -278,9 +277,9 @@ def test_model_question_shows_measurement_flags_and_traceback():
     }  # fmt: skip
     grades = StudentGrades(
         "s1", 1, None, (),
-        (GradedQuestion("p1.scratch", 4.2, 6, Status.GRADED, feedback="Measured.", details=details),),
+        (make_question("p1.scratch", 4.2, 6, feedback="Measured.", details=details),),
     )  # fmt: skip
-    infos = {"p1.scratch": QuestionInfo("p1.scratch", "scratch CNN", "accuracy", False)}
+    infos = make_catalogue(("p1.scratch", "scratch CNN", QuestionKind.ACCURACY, False))
     markdown = render_student_markdown(grades, infos)
     assert (
         "measured accuracy on the hidden test split: **0.812** (full credit at ≥ 0.85, none at ≤ 0.60)"

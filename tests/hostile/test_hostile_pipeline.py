@@ -84,7 +84,9 @@ class Graded:
         return p1
 
     def exported(self, student: str, question_id: str) -> dict:
-        [exported] = json.loads(export_json(self.gradebook.latest_grades(student)))["students"]
+        catalogue = load_rubric(REPO / "rubrics" / "hw4.toml").catalogue
+        grades = self.gradebook.latest_grades(student, catalogue=catalogue)
+        [exported] = json.loads(export_json(grades, catalogue))["students"]
         return next(q for q in exported["questions"] if q["id"] == question_id)
 
 

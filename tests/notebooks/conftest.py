@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +13,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 import grader.notebooks as notebooks_package
 from grader.notebooks.execute import NotebookRun, execute_notebook
 from grader.sandbox import Sandbox, SandboxLimits
+from tests.fixtures.sandbox_env import kernel_env_path
 
-KERNEL_ENV = Path(os.environ.get("HW_GRADER_KERNEL_ENV", "/opt/hw-grader/kernel-env"))
+KERNEL_ENV = kernel_env_path()  # the CLI's rule: $HW_GRADER_KERNEL_ENV, else the default
 INSIDE_MODULES = ("inside_execute.py", "inside_capture.py")
 
 

@@ -7,8 +7,9 @@ import pytest
 from grader.pipeline import GradeOptions, grade_submissions
 from grader.results import ReviewReason, Status
 from tests.fixtures.pdf_samples import write_scanned_pdf, write_text_pdf
+from tests.fixtures.written_answers import marked_answers
 
-GOOD_ANSWER = "1.\n45 45\n54 54\n\n7. 126x126x16\n"
+GOOD_ANSWER = marked_answers({1: "45 45\n54 54", 7: "126x126x16"})
 
 
 def build(root: Path) -> Path:
@@ -83,7 +84,7 @@ def test_non_utf8_is_read_with_a_warning(graded):
         ("j_huge", Status.ERROR, "10"),
         ("f_scanned", Status.NEEDS_REVIEW, "no text layer"),
         ("h_two_files", Status.NEEDS_REVIEW, "several written files (notes.md, other.txt)"),
-        ("i_no_file", Status.MISSING, "no written file found"),
+        ("i_no_file", Status.NEEDS_REVIEW, "no written file the grader can read (picture.png)"),
     ],
 )
 def test_bad_submission_status_and_message(graded, student, status, words):

@@ -19,6 +19,9 @@ from grader.results import Status
 from grader.rubric import load_rubric
 from grader.sandbox import default_kernel_env
 from grader.storage import Gradebook, open_gradebook
+from tests.fixtures.written_answers import marked_answers
+
+pytestmark = pytest.mark.sandbox  # every test grades notebooks in the sandbox on Dask workers
 
 SAVE_CONSTANT_CNN = """\
 import os, torch
@@ -89,7 +92,7 @@ def graded(world_readable_root, data_root, rubric):
     }
     for name, p1 in students.items():
         (subs / name).mkdir(parents=True)
-        (subs / name / "written.md").write_text("1.\n45 45\n54 54\n")
+        (subs / name / "written.md").write_text(marked_answers({1: "45 45\n54 54"}))
         if p1 is not None:
             nbformat.write(p1, subs / name / "p1_cats_dogs.ipynb")
     gradebook = Gradebook(open_gradebook("sqlite:///:memory:"))
@@ -106,7 +109,7 @@ def graded(world_readable_root, data_root, rubric):
     return summary, grades, gradebook
 
 
-def test_constant_model_measured_structure_checked_and_forgery_flagged(graded):
+def test_constant_model_measured_structure_checked_and_forgery_flagged(graded, rubric):
     _, grades, gradebook = graded
     scratch = grades["forger"]["p1.scratch"]
     assert scratch.status is Status.GRADED
@@ -117,7 +120,8 @@ def test_constant_model_measured_structure_checked_and_forgery_flagged(graded):
     )  # accuracy share 0 (≤ zero_at), structure share 0.25 of 6
     assert scratch.details["flags"] == ["reported_accuracy_gap"]
     assert scratch.details["reported_accuracy"] == 0.99
-    exported = json.loads(export_json(gradebook.latest_grades("forger")))["students"][0]
+    forger = gradebook.latest_grades("forger", catalogue=rubric.catalogue)
+    exported = json.loads(export_json(forger, rubric.catalogue))["students"][0]
     p1 = next(q for q in exported["questions"] if q["id"] == "p1.scratch")
     assert p1["accuracy"] == 0.5 and p1["flags"] == ["reported_accuracy_gap"]
     assert grades["forger"]["p1.visualize"].points == 3  # two figures

@@ -32,6 +32,9 @@ TOTALS = {
     "erin": 14.33,
     "frank": 0,
     "grace": 9,
+    "heidi": 60,
+    "ivan": 58.8,
+    "judy": 58.6,
 }
 
 
@@ -92,7 +95,10 @@ def test_mistakes_are_diagnosed(samples):
 
 def test_what_needs_a_person(samples):
     summary, grades, _ = samples
-    assert set(summary.needs_attention) == {"erin", "frank"}
+    assert set(summary.needs_attention) == {"erin", "frank", "grace"}
+    # grace marked only 4 of 21 answers: the unfound ones wait for a person, not a silent 0.
+    assert grades["grace"]["q2"].review_reason is ReviewReason.SUBMISSION
+    assert "only 4 of 21 question markers" in grades["grace"]["q2"].feedback
     assert grades["erin"]["q2"].review_reason is ReviewReason.UNREADABLE  # OCR "3O" repaired
     assert grades["erin"]["q3"].review_reason is ReviewReason.UNREADABLE  # words, no matrix
     assert grades["erin"]["q11"].review_reason is ReviewReason.AMBIGUOUS  # unlabelled, B R G order

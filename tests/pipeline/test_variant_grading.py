@@ -16,6 +16,7 @@ from grader.scoring import answer_grader as answer_grader_module
 from grader.storage import Gradebook, open_gradebook
 from grader.templates.parameters_toml import write_parameters_toml
 from grader.templates.variants import variant_parameters
+from tests.fixtures.written_answers import marked_answers
 
 EXACT = {"q1": 3, "q2": 3, "q3": 4, "q7": 2, "q8": 2, "q11": 3}
 ARRAY_QUESTIONS = ("q1", "q2", "q3", "q11")
@@ -26,22 +27,21 @@ def grid_block(matrix) -> str:
 
 
 def written_answers(keys) -> str:
-    """A Markdown written part holding the accepted (first-convention) answers of `keys`."""
-    parts = []
+    """A Markdown written part holding the accepted (first-convention) answers of `keys`;
+    every other question is marked and left empty."""
+    answers = {}
     for number, qid in ((1, "q1"), (2, "q2"), (3, "q3")):
-        parts.append(
-            f"{number}. The output:\n\n{grid_block(to_jsonable(keys[qid].accepted[0].value))}\n"
-        )
+        answers[number] = f"The output:\n\n{grid_block(to_jsonable(keys[qid].accepted[0].value))}"
     for number, qid in ((7, "q7"), (8, "q8")):
         h, w, d = to_jsonable(keys[qid].accepted[0].value)
-        parts.append(f"{number}. {h} × {w} × {d} without padding.\n")
+        answers[number] = f"{h} × {w} × {d} without padding."
     pooled = to_jsonable(keys["q11"].accepted[0].value)
     channels = "\n\n".join(
         f"{name}:\n\n{grid_block(channel)}"
         for name, channel in zip(keys["q11"].channel_names, pooled, strict=True)
     )
-    parts.append(f"11. Max pooling each channel:\n\n{channels}\n")
-    return "\n".join(parts)
+    answers[11] = f"Max pooling each channel:\n\n{channels}"
+    return marked_answers(answers)
 
 
 @pytest.fixture(scope="module")

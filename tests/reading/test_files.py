@@ -122,13 +122,28 @@ def test_scanned_pdf(scanned_pdf):
     )
 
 
-@pytest.mark.parametrize("name", ["answers.docx", "answers.ipynb", "answers"])
+@pytest.mark.parametrize("name", ["answers.odt", "answers.pages", "answers.rtf", "answers"])
 def test_unsupported_types(tmp_path, name):
     path = tmp_path / name
     path.write_text("Q1 45")
     error = _read_error(path)
     assert error.kind == "unsupported_type"
-    assert ".md, .txt, .tex or .pdf" in (error.hint or "")
+    assert error.hint == "submit a .md, .txt, .tex, .pdf (with text), .docx or .ipynb file"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("answers.docx", "file is not a Word .docx (not a zip archive)"),
+        ("answers.ipynb", "notebook is not valid JSON (damaged or cut short)"),
+    ],
+)
+def test_docx_and_notebook_are_read_by_their_own_reader(tmp_path, name, message):
+    path = tmp_path / name
+    path.write_text("Q1 45")  # neither a zip nor JSON: the format's own reader says so
+    error = _read_error(path)
+    assert error.kind == "corrupt_document"
+    assert error.message == message
 
 
 def test_missing_file_and_folder(tmp_path):

@@ -3,6 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.reading import split_into_questions
+from grader.reading.questions import split_document
 
 ALL = range(1, 22)
 
@@ -127,3 +128,91 @@ def test_never_raises_on_arbitrary_text(text):
     answers = split_into_questions(text, ALL)
     assert set(answers) <= set(ALL)
     assert list(answers) == sorted(answers)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("\\noindent\\textbf{Q1.}", "\\noindent\\textbf{Q2.}"),
+        ("\\item[1.]", "\\item[2.]"),
+        ("**Q1.**", "**Q2.**"),
+        ("### Problem 1", "### Problem 2"),
+        ("\\section*{Question 1}", "\\section*{Question 2}"),
+        ("\\subsection{Question 1}", "\\subsection{Question 2}"),
+        ("Ans 1:", "Ans 2:"),
+        ("Q.1", "Q.2"),
+        ("1 -", "2 -"),
+        ("\\noindent 1.", "\\noindent 2."),
+    ],
+)
+def test_markers_after_latex_or_markdown_decoration(first, second):
+    text = f"{first} 45 54\n44 81\n{second} the padded output\n"
+    split = split_document(text, ALL)
+    assert split.answers == {1: "45 54\n44 81", 2: "the padded output"}
+    assert split.markers_found == 2 and split.unassigned == ()
+
+
+def test_latex_commands_that_are_not_markers_stay_in_the_answer():
+    text = "1. result\n\\begin{bmatrix}\n9 & 18 \\\\\n\\frac{1}{2} & 3\n\\end{bmatrix}\n2. next\n"
+    answers = split_into_questions(text, ALL)
+    assert answers[1] == "result\n\\begin{bmatrix}\n9 & 18 \\\\\n\\frac{1}{2} & 3\n\\end{bmatrix}"
+    assert answers[2] == "next"
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("9. a\n10. b\nll) c\n12. d\n", 11, "c"),
+        ("l) a\n2) b\n3) c\n", 1, "a"),
+        ("19. x\n2O. y\n21. z\n", 20, "y"),
+        ("I. a\n2. b\n", 1, "a"),
+    ],
+)
+def test_ocr_letters_in_markers_count_where_a_neighbour_confirms(text, number, expected):
+    split = split_document(text, ALL)
+    assert split.answers[number] == expected
+    assert split.ocr_markers == {number}
+
+
+def test_ocr_letters_without_a_confirming_neighbour_are_not_markers():
+    split = split_document("1. The answer is small.\nIl. So. is prose\n7. 126x126x16\n", ALL)
+    assert split.answers == {1: "The answer is small.\nIl. So. is prose", 7: "126x126x16"}
+    assert split.ocr_markers == frozenset()
+
+
+def test_answers_out_of_numeric_order_are_not_swallowed():
+    text = (
+        "Q1 a\nQ2 b\nQ3 c\nQ11 R: 1 1 / 1 1\nQ7 126x126x16\nQ8 63x63x16\nQ9 1x1 conv\n"
+        "Q10 edges then objects\nQ12 pooling\n"
+    )
+    split = split_document(text, ALL)
+    assert split.answers[11] == "R: 1 1 / 1 1"
+    assert split.answers[3] == "c" and split.answers[7] == "126x126x16"
+    assert split.out_of_order == {11}
+    assert list(split.answers) == sorted(split.answers)
+
+
+def test_two_first_answers_swapped():
+    split = split_document("Q2 padded\nQ1 not padded\nQ3 dilated\n", ALL)
+    assert split.answers == {1: "not padded", 2: "padded", 3: "dilated"}
+    assert len(split.out_of_order) == 1
+
+
+def test_numbered_list_inside_an_answer_is_not_taken_for_out_of_order_answers():
+    text = "Q12 Pooling reduces size.\nQ13 Augmentation:\n1. rotate\n2. flip\nQ14 Transfer.\n"
+    split = split_document(text, ALL)
+    assert split.answers == {
+        12: "Pooling reduces size.",
+        13: "Augmentation:\n1. rotate\n2. flip",
+        14: "Transfer.",
+    }
+    assert split.out_of_order == frozenset()
+
+
+def test_text_before_the_first_marker_is_unassigned_not_lost():
+    split = split_document("Name: Ada Lovelace\nID 123\n\n1. a\n2. b\n", ALL)
+    assert split.unassigned == ("Name: Ada Lovelace\nID 123",)
+    assert split.answers == {1: "a", 2: "b"}
+    nothing = split_document("The output is 45 45 54 54 and the shape 126x126x16.", ALL)
+    assert nothing.answers == {} and nothing.markers_found == 0
+    assert nothing.unassigned == ("The output is 45 45 54 54 and the shape 126x126x16.",)

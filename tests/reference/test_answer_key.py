@@ -44,8 +44,18 @@ def test_q3_dilated_accepts_both_paddings(key):
 
 
 def test_q7_q8_shapes_valid_and_same(key):
-    assert accepted(key, "q7") == {"valid": [126, 126, 16], "same": [128, 128, 16]}
-    assert accepted(key, "q8") == {"valid": [63, 63, 16], "same": [64, 64, 16]}
+    assert accepted(key, "q7") == {
+        "valid": [126, 126, 16],
+        "same": [128, 128, 16],
+        "valid, channels first (C×H×W)": [16, 126, 126],
+        "same, channels first (C×H×W)": [16, 128, 128],
+    }
+    assert accepted(key, "q8") == {
+        "valid": [63, 63, 16],
+        "same": [64, 64, 16],
+        "valid, channels first (C×H×W)": [16, 63, 63],
+        "same, channels first (C×H×W)": [16, 64, 64],
+    }
 
 
 def test_q11_max_pool_channel_first(key):

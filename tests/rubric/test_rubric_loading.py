@@ -78,6 +78,7 @@ def test_model_thresholds_validated(tmp_path):
 title = "scratch"
 notebook = "p1.ipynb"
 dataset = "cats_vs_dogs"
+classes = 2
 points = 2
 thresholds.synthetic = { full_at = 0.5, zero_at = 0.7 }
 """
@@ -91,6 +92,7 @@ def test_model_notebook_must_be_a_plain_name(tmp_path):
 title = "scratch"
 notebook = "../../etc/x.ipynb"
 dataset = "cats_vs_dogs"
+classes = 2
 points = 2
 thresholds.synthetic = { full_at = 0.7, zero_at = 0.5 }
 """

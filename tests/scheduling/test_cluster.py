@@ -12,6 +12,8 @@ import pytest
 from grader.sandbox import Sandbox, SandboxLimits, SandboxRequest, default_kernel_env
 from grader.scheduling import ClusterOptions, open_client, run_tasks, worker_slot
 
+pytestmark = pytest.mark.sandbox  # local Dask clusters, and a sandbox on one of their workers
+
 SANDBOX_UIDS = range(61000, 61064)
 
 

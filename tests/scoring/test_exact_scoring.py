@@ -85,7 +85,7 @@ def test_missing_answer(grader):
         ("126x126x16", 2, "valid", None),
         ("$128 \\times 128 \\times 16$ with same padding", 2, "same", None),
         ("The input 128x128x32 with 3x3x32 filters gives (126, 126, 16)", 2, "valid", None),
-        ("16 x 126 x 126", 1, None, "channels written first (C×H×W)"),
+        ("16 x 126 x 126", 2, "valid, channels first (C×H×W)", None),
         ("126x126x32", 0.67, None, "depth kept from the input instead of the number of filters"),
     ],
 )

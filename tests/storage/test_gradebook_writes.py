@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -23,6 +24,7 @@ def _count(engine: Engine, model: type) -> int:
         return connection.scalar(select(func.count()).select_from(model))
 
 
+@pytest.mark.slow  # 1000 submissions, 21 000 results
 def test_bulk_record_round_trips_every_field(
     gradebook: Gradebook, memory_engine: Engine, start_run, make_submission: MakeSubmission
 ):
@@ -104,6 +106,28 @@ def test_questions_are_listed_in_question_order(gradebook: Gradebook, start_run,
         "p1.augment",
         "p1.scratch",
         "p2.vgg",
+    ]
+
+
+def test_questions_follow_the_rubric_catalogue_when_given(
+    gradebook: Gradebook, start_run, make_submission
+):
+    from grader.rubric import load_rubric
+
+    catalogue = load_rubric(Path(__file__).resolve().parents[2] / "rubrics/hw4.toml").catalogue
+    run_id = start_run()
+    written = make_submission("s1", question_ids=("q10", "q2"))
+    notebooks = make_submission(
+        "s1", part="notebooks", question_ids=("p2.residual", "p1.augment", "p1.scratch")
+    )
+    gradebook.record_submissions(run_id, [notebooks, written])
+    [grades] = gradebook.latest_grades("s1", catalogue=catalogue)
+    assert [q.question_id for q in grades.questions] == [
+        "q2",
+        "q10",
+        "p1.scratch",
+        "p1.augment",
+        "p2.residual",
     ]
 
 

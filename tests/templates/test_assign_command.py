@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from grader.cli.app import app
@@ -81,6 +82,7 @@ def test_assign_has_help_and_is_in_the_readme():
     assert "## Templates" in readme
 
 
+@pytest.mark.slow  # a subprocess importing the whole grader
 def test_assign_end_to_end_as_a_subprocess(tmp_path):
     grader = Path(sys.executable).parent / "grader"
     out = tmp_path / "dist" / "hw4"

@@ -40,6 +40,7 @@ def check(template: Path, *extra: str):
     return runner.invoke(app, ["check-template", str(template), *extra])
 
 
+@pytest.mark.sandbox  # the solution notebooks and the student release run in the sandbox
 def test_reference_template_passes_as_the_ci_workflow_runs_it(tmp_path):
     command = workflow_command()
     assert command[:3] == ["grader", "check-template", "reference/hw4"]
@@ -126,6 +127,7 @@ def test_key_no_longer_matches_the_written_solution(tmp_path):
     assert "(fix: correct the solution, or the parameters if the key is wrong)" in result.output
 
 
+@pytest.mark.sandbox
 def test_solution_notebook_below_threshold(tmp_path, notebook_data_root):
     template = broken_copy(tmp_path)
     notebook_path = template / "p2_cifar10.ipynb"

@@ -99,6 +99,7 @@ def test_variants_keep_shapes_ranges_and_questions(canonical, canonical_keys):
     assert seen_filter == set(range(FILTER_VALUES[0], FILTER_VALUES[1] + 1))
 
 
+@pytest.mark.slow  # 40 variants drawn and keyed
 def test_every_variant_passes_the_degeneracy_checks(canonical, canonical_keys):
     for i in range(40):
         drawn = variant(canonical, f"x{i}", canonical_keys)

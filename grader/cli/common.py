@@ -1,0 +1,44 @@
+"""What every `grader` command shares: exit codes, the one-line error, consoles, common options.
+
+Option help and defaults come from `grader.settings` (escaped for rich markup, so
+"[notebooks]" is shown as written). Must not hold grading logic: commands call
+`grader.service`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from grader.settings import DB, EXISTING_DB, KERNEL_ENV, RUBRIC, WORKERS, Setting
+
+EXIT_DONE, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
+
+stderr = Console(stderr=True, highlight=False)
+stdout = Console(highlight=False)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print `error: message` as one line to stderr and exit (2: usage or configuration)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def option_help(setting: Setting[Any]) -> str:
+    """A setting's help text as typer shows it (rich markup escaped)."""
+    return escape(setting.help)
+
+
+RubricOption = Annotated[Path, typer.Option("--rubric", help=option_help(RUBRIC))]
+#: For `grader grade`, which creates the gradebook.
+DbOption = Annotated[Path, typer.Option("--db", help=option_help(DB))]
+#: For commands that read or change an existing gradebook and never create one.
+ExistingDbOption = Annotated[Path, typer.Option("--db", help=option_help(EXISTING_DB))]
+KernelEnvOption = Annotated[
+    Path | None, typer.Option("--kernel-env", help=option_help(KERNEL_ENV), show_default=False)
+]
+WorkersOption = Annotated[int, typer.Option("--workers", min=1, help=option_help(WORKERS))]

@@ -1,0 +1,164 @@
+"""`grader export`, `report`, `override`, `review` and `runs`: commands over an existing gradebook.
+
+Thin commands over `grader.service`: each parses its options, calls one function,
+prints what it returns, and turns a `GraderError` into one line with exit code 2.
+None of them creates a gradebook (`--db` must exist; `grader grade` makes it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from grader import service
+from grader.cli.common import ExistingDbOption, RubricOption, fail, stderr, stdout
+from grader.errors import GraderError
+from grader.results import Part
+from grader.service import ExportFormat, ReportFormat
+from grader.settings import DB, RUBRIC
+
+
+class QueueFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def export(
+    db: ExistingDbOption = DB.default,
+    rubric: RubricOption = RUBRIC.default,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="csv (one row per student) or json.")
+    ] = ExportFormat.csv,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Export current grades (latest run per student, overrides applied) for a learning platform."""
+    try:
+        exported = service.export_grades(db, rubric=rubric, format=format)
+    except GraderError as exc:
+        fail(exc.one_line())
+    if out is None:
+        typer.echo(exported.text, nl=not exported.text.endswith("\n"))
+    else:
+        out.write_text(exported.text, encoding="utf-8")
+        stderr.print(Text(f"wrote {out} ({exported.students} students)"))
+
+
+def report(
+    student: Annotated[str, typer.Argument(help="Student id, as in the submissions folder.")],
+    db: ExistingDbOption = DB.default,
+    rubric: RubricOption = RUBRIC.default,
+    format: Annotated[ReportFormat, typer.Option("--format", help="md or html.")] = ReportFormat.md,
+) -> None:
+    """Print one student's feedback report from the gradebook."""
+    try:
+        text = service.student_report(db, student, rubric=rubric, format=format)
+    except GraderError as exc:
+        fail(exc.one_line())
+    typer.echo(text)
+
+
+def override(
+    student: Annotated[str, typer.Argument(help="Student id.")],
+    question: Annotated[str, typer.Argument(help="Question id, e.g. q4.")],
+    points: Annotated[float, typer.Argument(help="Points to give (0 … the question's maximum).")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why; stored in the audit log and shown in the report.")
+    ],
+    db: ExistingDbOption = DB.default,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Who decided (default: the $USER running this).")
+    ] = None,
+) -> None:
+    """Set a question's points by hand; kept across regrades and recorded in the audit log."""
+    who = actor or os.environ.get("USER") or "unknown"
+    try:
+        done = service.set_override(db, student, question, points, reason=reason, actor=who)
+    except GraderError as exc:
+        fail(exc.one_line())
+    stdout.print(
+        Text(
+            f"{done.student_id} {done.question_id}: set to {done.points:g} by {done.actor} ({done.reason})"
+        )
+    )
+
+
+def review(
+    db: ExistingDbOption = DB.default,
+    rubric: RubricOption = RUBRIC.default,
+    student: Annotated[
+        str | None, typer.Option("--student", help="Only this student's questions.")
+    ] = None,
+    format: Annotated[
+        QueueFormat, typer.Option("--format", help="table or json (for tools).")
+    ] = QueueFormat.table,
+) -> None:
+    """List what waits for a person, per student and question, with the suggested points.
+
+    Questions that need attention (errors, unreadable or ambiguous answers, scans) and
+    concept suggestions awaiting confirmation. Confirm or change each with `grader override`.
+    """
+    try:
+        items = service.review_queue(db, rubric=rubric, student=student)
+    except GraderError as exc:
+        fail(exc.one_line())
+    if format is QueueFormat.json:
+        typer.echo(json.dumps([item.as_json() for item in items], indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"Review queue: {len(items)} item(s)")
+    for column in ("student", "question", "kind", "status", "suggested"):
+        table.add_column(column, justify="right" if column == "suggested" else "left")
+    for item in items:
+        status = item.status.value + (
+            f" ({item.review_reason.value})" if item.review_reason else ""
+        )
+        table.add_row(
+            Text(item.student_id),
+            item.question_id,
+            item.kind.value,
+            status,
+            f"{item.suggested_points:g}/{item.max_points:g}",
+        )
+    stdout.print(table)
+    attention = sum(1 for item in items if item.kind is service.ReviewKind.attention)
+    stdout.print(
+        f"{attention} need attention, {len(items) - attention} concept answers await "
+        "confirmation (`grader override STUDENT QUESTION POINTS --reason ...`)."
+    )
+
+
+def runs(db: ExistingDbOption = DB.default) -> None:
+    """List the grading runs, and how to finish one that was interrupted.
+
+    For each run: when it started and finished ("unfinished" if it was interrupted),
+    students graded per part, how many need attention, and the rubric. For an
+    unfinished run, the exact `grader grade ... --resume ID` command that finishes it.
+    """
+    try:
+        infos = service.list_runs(db)
+    except GraderError as exc:
+        fail(exc.one_line())
+    if not infos:
+        typer.echo(f"{db}: no grading runs yet (start one with `grader grade SUBMISSIONS`)")
+        return
+    # Plain lines, not a table: a resume command must be copyable whatever the terminal width.
+    for info in infos:
+        finished = (
+            f"finished {info.finished_at:%Y-%m-%d %H:%M:%S}" if info.finished_at else "unfinished"
+        )
+        graded = ", ".join(f"{part.value} {info.parts.get(part.value, 0)}" for part in Part)
+        typer.echo(
+            f"run {info.run_id}: started {info.started_at:%Y-%m-%d %H:%M:%S} UTC, {finished}; "
+            f"students graded: {graded}; {info.needs_attention} need attention; "
+            f"rubric {info.rubric_path}"
+        )
+        if info.resume_command is not None:
+            typer.echo(f"  run {info.run_id} is unfinished; finish it with: {info.resume_command}")

@@ -1,0 +1,50 @@
+"""Use cases shared by the `grader` CLI and the web review service: one function each.
+
+grade (submissions → a stored run, read back from the gradebook), the answer key,
+export, one student's report, the review queue, overrides and the list of runs.
+Each takes plain arguments (paths, options, already-resolved settings) and returns
+plain dataclasses or text; problems a user can fix are raised as `GraderError`.
+
+Must not print, exit, read the environment or hold state between calls: the
+callers (typer commands, web handlers) do the talking.
+"""
+
+from grader.service.answer_key import AcceptedAnswer, AnswerKey, answer_key
+from grader.service.gradebooks import open_existing, open_or_create
+from grader.service.grading import GradeOutcome, GradeRequest, StudentStanding, grade
+from grader.service.records import (
+    Export,
+    ExportFormat,
+    OverrideSet,
+    ReportFormat,
+    export_grades,
+    set_override,
+    student_report,
+)
+from grader.service.review import ReviewItem, ReviewKind, review_queue
+from grader.service.runs import RunInfo, list_runs, resume_command
+
+__all__ = [
+    "AcceptedAnswer",
+    "AnswerKey",
+    "Export",
+    "ExportFormat",
+    "GradeOutcome",
+    "GradeRequest",
+    "OverrideSet",
+    "ReportFormat",
+    "ReviewItem",
+    "ReviewKind",
+    "RunInfo",
+    "StudentStanding",
+    "answer_key",
+    "export_grades",
+    "grade",
+    "list_runs",
+    "open_existing",
+    "open_or_create",
+    "resume_command",
+    "review_queue",
+    "set_override",
+    "student_report",
+]

@@ -1,0 +1,165 @@
+"""The grading use case: check what was asked, grade one run, and read back what people will see.
+
+Job: validate the request (folders, student id), run the pipeline
+(`grade_submissions`), and describe the result from the gradebook after the run,
+with overrides applied, so the CLI's table, the reports and the exports always
+show the same figures. Must not print, read the environment or score anything
+itself (the pipeline does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.pipeline import GradeOptions, find_students, grade_submissions
+from grader.results import Part, StudentGrades
+from grader.rubric import load_rubric
+from grader.service.gradebooks import open_or_create
+from grader.settings import DB, REPORTS, RUBRIC
+
+
+@dataclass(frozen=True)
+class GradeRequest:
+    """One `grader grade`: where the submissions, rubric, gradebook and reports are, and the options."""
+
+    submissions: Path
+    rubric: Path = RUBRIC.default
+    db: Path = DB.default
+    reports: Path | None = REPORTS.default  # None: write no reports
+    options: GradeOptions = field(default_factory=GradeOptions)
+
+
+@dataclass(frozen=True)
+class StudentStanding:
+    """One student of the run as the gradebook holds them now (overrides applied)."""
+
+    student_id: str
+    points: float
+    max_points: float
+    attention: tuple[str, ...]  # why a person must act; empty when nothing is urgent
+    awaiting_confirmation: int  # concept suggestions waiting for `grader override`
+
+
+@dataclass(frozen=True)
+class GradeOutcome:
+    """What a grading run left in the gradebook, for the table and the exit code."""
+
+    run_id: int
+    students: tuple[StudentStanding, ...]
+    reports_index: Path | None  # the class summary, when reports were written
+    report_problems: tuple[str, ...] = ()
+    not_graded: tuple[tuple[str, str], ...] = ()  # folder entries not graded, with why
+
+    @property
+    def needing_attention(self) -> tuple[StudentStanding, ...]:
+        return tuple(student for student in self.students if student.attention)
+
+    @property
+    def awaiting_confirmation(self) -> int:
+        """Concept answers of this run's students that still wait for a person."""
+        return sum(student.awaiting_confirmation for student in self.students)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Something needs a person: a student's submission, or a report written in short form."""
+        return bool(self.needing_attention or self.report_problems or self.not_graded)
+
+
+def attention_reasons(grades: StudentGrades) -> tuple[str, ...]:
+    """Why a person must act for this student: the submission's problems, else each question's status."""
+    urgent = [q for q in grades.questions if q.needs_attention]
+    if not urgent:
+        return ()
+    if grades.problems:
+        return grades.problems
+    return tuple(
+        f"{q.question_id}: {q.status.value}"
+        + (f" ({q.review_reason.value})" if q.review_reason else "")
+        for q in urgent
+    )
+
+
+def standing(grades: StudentGrades, run_reasons: Sequence[str] = ()) -> StudentStanding:
+    """The student as the gradebook holds them. Whether a person must act comes from the
+    gradebook (an override settles a question); the words, when this run found the problem,
+    are the run's own (only the parts that need attention, not every warning)."""
+    reasons = attention_reasons(grades)
+    return StudentStanding(
+        student_id=grades.student_id,
+        points=grades.total,
+        max_points=grades.max_total,
+        attention=tuple(run_reasons) if reasons and run_reasons else reasons,
+        awaiting_confirmation=grades.awaiting_confirmation,
+    )
+
+
+def grade(
+    request: GradeRequest,
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_student_done: Callable[[str], None] | None = None,
+) -> GradeOutcome:
+    """Grade `request.submissions` as one new run (or finish `options.resume_run`).
+
+    `on_start` gets the number of student parts to grade, `on_student_done` each
+    student id as its part is stored (for a progress bar). Raises `GraderError` for a
+    problem with the request itself; one student's problems are that student's status.
+    """
+    options = request.options
+    if request.reports is not None and options.page_images_dir is None:
+        # Scanned pages are rendered beside the reports, for the person who grades them.
+        options = replace(options, page_images_dir=request.reports / "pages")
+    if not request.submissions.is_dir():
+        raise GraderError(
+            "no such folder",
+            path=request.submissions,
+            hint="pass the folder holding one sub-folder per student",
+        )
+    if options.variants_dir is not None and not options.variants_dir.is_dir():
+        raise GraderError(
+            "no such folder",
+            path=options.variants_dir,
+            hint="pass the grader/variants folder written by `grader assign --variants`",
+        )
+    rubric = load_rubric(request.rubric)
+    gradebook = open_or_create(request.db)
+    students = find_students(request.submissions)
+    if options.student is not None and options.student not in {sid for sid, _ in students}:
+        raise GraderError(
+            "no such student folder",
+            path=f"{request.submissions}/{options.student}",
+            hint=f"check the id with `ls {request.submissions}`",
+        )
+    if on_start is not None:
+        parts = 2 if options.only == "all" and rubric.models else 1
+        on_start((1 if options.student else len(students)) * parts)
+    summary = grade_submissions(
+        request.submissions,
+        rubric=rubric,
+        gradebook=gradebook,
+        reports_dir=request.reports,
+        options=options,
+        on_student_done=on_student_done,
+    )
+    in_run: set[str] = set()
+    for part in Part:
+        in_run |= gradebook.graded_students(summary.run_id, part)
+    current = gradebook.latest_grades(catalogue=rubric.catalogue)
+    return GradeOutcome(
+        run_id=summary.run_id,
+        students=tuple(
+            standing(g, summary.needs_attention.get(g.student_id, ()))
+            for g in current
+            if g.student_id in in_run
+        ),
+        reports_index=(
+            request.reports / "index.html"
+            if request.reports is not None and summary.report_paths
+            else None
+        ),
+        report_problems=tuple(summary.report_problems),
+        not_graded=tuple(summary.not_graded),
+    )

@@ -1,0 +1,87 @@
+"""The runs use case: every grading run of a gradebook, finished or not, and how to finish one.
+
+Job: list runs with what each has stored so far (recounted from the gradebook, so a
+killed run shows what it got done) and, for an unfinished run, the exact
+`grader grade … --resume ID` command built from the options it was started with.
+Must not change the gradebook or print.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from grader.service.gradebooks import open_existing
+from grader.settings import DB, RUBRIC
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One grading run as `grader runs` shows it."""
+
+    run_id: int
+    started_at: datetime
+    finished_at: datetime | None  # None: the run was interrupted (or is still going)
+    rubric_path: str
+    students: int  # graded in any part so far
+    parts: dict[str, int]  # students graded per part so far
+    needs_attention: int  # students with a result a person must act on
+    concept_reviews: int  # concept suggestions of the run awaiting confirmation
+    resume_command: str | None  # for an unfinished run started by `grader grade`
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+def resume_command(run: dict[str, Any], *, db: Path) -> str | None:
+    """The command that finishes `run` (a dict from `Gradebook.runs()`): the same submissions,
+    rubric, gradebook, part, student, data and variants it started with."""
+    options = run.get("options") or {}
+    submissions = options.get("submissions")
+    if not submissions:
+        return None
+    words = ["grader", "grade", str(submissions), "--resume", str(run["id"])]
+    if run["rubric_path"] != str(RUBRIC.default):
+        words += ["--rubric", run["rubric_path"]]
+    if str(db) != str(DB.default):
+        words += ["--db", str(db)]
+    only = options.get("only") or "all"
+    if only != "all":
+        words += ["--only", only]
+    if options.get("student"):
+        words += ["--student", options["student"]]
+    data_root = (options.get("notebooks") or {}).get("data_root")
+    if data_root and only != "written":
+        words += ["--data", str(data_root)]
+    if options.get("variants_dir"):
+        words += ["--variants", str(options["variants_dir"])]
+    return shlex.join(words)
+
+
+def list_runs(db: Path) -> list[RunInfo]:
+    """Every run of the gradebook at `db`, oldest first."""
+    gradebook = open_existing(db)
+    runs = gradebook.runs()
+    counts = gradebook.run_counts([run["id"] for run in runs])
+    infos: list[RunInfo] = []
+    for run in runs:
+        stored = counts[run["id"]]
+        finished = run["finished_at"]
+        infos.append(
+            RunInfo(
+                run_id=run["id"],
+                started_at=datetime.fromisoformat(run["started_at"]),
+                finished_at=datetime.fromisoformat(finished) if finished else None,
+                rubric_path=run["rubric_path"],
+                students=stored["students"],
+                parts=dict(stored["parts"]),
+                needs_attention=stored["needs_attention"],
+                concept_reviews=stored["concept_reviews"],
+                resume_command=None if finished else resume_command(run, db=db),
+            )
+        )
+    return infos

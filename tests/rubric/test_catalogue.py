@@ -1,0 +1,105 @@
+"""The question catalogue built from the rubric: order, parts, kinds, sheet numbers, per-kind table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.results import Part
+from grader.rubric import QuestionKind, load_rubric
+from grader.scoring.kinds import QUESTION_KINDS, AnswerLayout, kind_spec
+
+RUBRIC = Path(__file__).resolve().parents[2] / "rubrics" / "hw4.toml"
+NOTEBOOK_ORDER = [
+    "p1.scratch",
+    "p1.visualize",
+    "p1.transfer",
+    "p1.finetune",
+    "p1.augment",
+    "p2.baseline",
+    "p2.inception",
+    "p2.residual",
+]
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return load_rubric(RUBRIC)
+
+
+def test_catalogue_lists_every_question_in_rubric_order(rubric):
+    catalogue = rubric.catalogue
+    assert catalogue.ids() == tuple(f"q{n}" for n in range(1, 22)) + tuple(NOTEBOOK_ORDER)
+    assert catalogue.ids(Part.WRITTEN) == tuple(f"q{n}" for n in range(1, 22))
+    assert catalogue.ids(Part.NOTEBOOKS) == tuple(NOTEBOOK_ORDER)
+    assert [q.order for q in catalogue] == list(range(29))
+    assert catalogue.points() == rubric.assignment.total_points == 100
+    assert catalogue.points(Part.WRITTEN) == 63 and catalogue.points(Part.NOTEBOOKS) == 37
+
+
+def test_catalogue_entries_are_typed(rubric):
+    catalogue = rubric.catalogue
+    q1, q4, q7, q11 = (catalogue[qid] for qid in ("q1", "q4", "q7", "q11"))
+    assert (q1.kind, q4.kind, q7.kind, q11.kind) == (
+        QuestionKind.MATRIX,
+        QuestionKind.CONCEPT,
+        QuestionKind.SHAPE,
+        QuestionKind.TENSOR,
+    )
+    assert q1.title == "Convolve I with F, no padding." and q1.sheet_number == 1
+    assert catalogue["q21"].sheet_number == 21 and catalogue["q21"].part is Part.WRITTEN
+    scratch = catalogue["p1.scratch"]
+    assert scratch.kind is QuestionKind.ACCURACY and scratch.part is Part.NOTEBOOKS
+    assert scratch.title.startswith("Cats vs dogs: a CNN from scratch")
+    assert scratch.sheet_number is None and scratch.show_expected is False
+    assert catalogue["p1.visualize"].kind is QuestionKind.FIGURES
+
+
+def test_unknown_ids_sort_after_rubric_ids_naturally(rubric):
+    catalogue = rubric.catalogue
+    assert catalogue.ordered(["p1.augment", "zz10", "q10", "zz9", "p1.scratch", "q2"]) == [
+        "q2",
+        "q10",
+        "p1.scratch",
+        "p1.augment",
+        "zz9",
+        "zz10",
+    ]
+    placeholder = catalogue.describe("zz9")
+    assert placeholder.title == "" and placeholder.show_expected is False
+
+
+def test_model_classes_come_from_the_rubric(rubric):
+    assert rubric.models["p1.scratch"].binary is True
+    assert rubric.models["p2.baseline"].classes == 10
+    assert rubric.models["p2.baseline"].binary is False
+
+
+def test_every_kind_has_one_table_row_matching_the_catalogue_part(rubric):
+    assert set(QUESTION_KINDS) == set(QuestionKind)
+    for question in rubric.catalogue:
+        spec = kind_spec(question.kind)
+        assert spec.part is question.part, question.id
+        if spec.part is Part.WRITTEN:
+            assert spec.score_written is not None and spec.score_notebook is None
+        else:
+            assert spec.score_notebook is not None and spec.score_written is None
+    assert kind_spec("shape").layout is AnswerLayout.SHAPE
+    assert kind_spec(QuestionKind.ACCURACY).needs_saved_model is True
+    assert kind_spec(QuestionKind.FIGURES).needs_saved_model is False
+
+
+def test_sheet_number_can_be_set_in_the_rubric(tmp_path):
+    text = RUBRIC.read_text(encoding="utf-8")
+    text = text.replace(
+        '[questions.q1]\ntitle = "Convolve I with F, no padding."',
+        '[questions.q1]\nnumber = 101\ntitle = "Convolve I with F, no padding."',
+    )
+    text = text.replace(
+        'parameters = "../reference/hw4/parameters.toml"',
+        f'parameters = "{RUBRIC.parent.parent / "reference/hw4/parameters.toml"}"',
+    )
+    path = tmp_path / "hw4.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_rubric(path).catalogue["q1"].sheet_number == 101
