@@ -19,7 +19,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from grader.reading.strikeout import remove_struck_out
 
@@ -41,6 +40,7 @@ _MARKER = re.compile(
       | (?P<number>[0-9]{{1,2}})(?![0-9A-Za-z|])
       | (?P<ocr_number>[{_DIGIT_LIKE}]{{1,2}})(?![0-9A-Za-z])(?=[ \t]*[.)])
     )
+    (?P<together>(?:[ \t]*(?:and|&)[ \t]*(?:[qQ](?:uestion)?\.?[ \t]*)?[0-9]{{1,2}}(?![0-9]))*)
     (?P<punct>[ \t]*(?:\.(?![0-9])|\)|:(?![0-9])|,(?![0-9])|[-–—](?=[ \t]|$)))?
     (?P<bold_close>(?:\*\*|__|\*|_|\}}|\])?)
     (?P<punct_after>[ \t]*[.:)](?![0-9]))?
@@ -79,6 +79,7 @@ class _Marker:
     line_start: int
     end: int  # where the answer text begins
     ocr: bool = False  # the number was read from OCR letters
+    together: tuple[int, ...] = ()  # "7 & 8:": other questions named in the same marker
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,15 @@ def split_document(text: str, question_numbers: Sequence[int]) -> QuestionSplit:
     for position, marker in enumerate(chosen):
         end = chosen[position + 1].line_start if position + 1 < len(chosen) else len(cleaned)
         text_after = cleaned[marker.end : end]
-        together = _numbers_named_together(text_after, marker.number, set(ordered))
-        together = [n for n in together if n not in {m.number for m in chosen}]
+        named = [
+            *marker.together,
+            *_numbers_named_together(text_after, marker.number, set(ordered)),
+        ]
+        together = [
+            n
+            for n in dict.fromkeys(named)
+            if n in set(ordered) and n > marker.number and n not in {m.number for m in chosen}
+        ]
         if not together:
             answers[marker.number] = text_after.strip()
             continue
@@ -206,7 +214,10 @@ def _find_markers(text: str, wanted: set[int]) -> list[_Marker]:
             weight *= INDENTED
         if ocr:
             weight *= OCR_LETTERS
-        markers.append(_Marker(number, weight, _style(match), match.start(), match.end(), ocr))
+        together = tuple(int(n) for n in _TOGETHER_NUMBER.findall(match.group("together")))
+        markers.append(
+            _Marker(number, weight, _style(match), match.start(), match.end(), ocr, together)
+        )
     return markers
 
 
@@ -233,8 +244,11 @@ def _weight(match: re.Match[str]) -> float:
 
 
 def _is_strong(match: re.Match[str]) -> bool:
-    is_section = any(command in _HEADING_COMMANDS for command in _latex_commands(match))
-    return bool(match.group("word") or match.group("heading") or is_section)
+    if match.group("word") or match.group("heading"):
+        return True
+    if not match.group("latex"):  # the usual case: no LaTeX before the number
+        return False
+    return any(command in _HEADING_COMMANDS for command in _latex_commands(match))
 
 
 def _style(match: re.Match[str]) -> str:
@@ -319,8 +333,8 @@ def _out_of_order_markers(markers: list[_Marker], chain: list[_Marker], text: st
     """Markers of questions the chain lacks that look like the student's own question markers.
 
     Taken: a strong marker (Q11, ## 11) or one in the chain's most common style, not indented,
-    not read from OCR letters, not a grid row. Left out: runs of consecutive numbers inside one
-    answer (a numbered list such as "1. rotate 2. flip").
+    not read from OCR letters, not a grid row. Left out: a run of short items numbered from 1
+    inside one answer (a numbered list such as "1. rotate 2. flip").
     """
     if not chain:
         return []
@@ -347,11 +361,35 @@ def _out_of_order_markers(markers: list[_Marker], chain: list[_Marker], text: st
     def host(marker: _Marker) -> int:
         return sum(1 for start in chain_starts if start < marker.line_start)
 
+    # A run of consecutive numbers inside one answer that starts at 1 is a numbered list;
+    # a run that starts later ("9. … 10. …" written before 7) is answers out of order.
     in_lists: set[int] = set()
-    for first, second in pairwise(picked):
-        if host(first) == host(second) and second.number == first.number + 1:
-            in_lists.update((first.number, second.number))
+    run: list[_Marker] = []
+    for marker in [*picked, None]:
+        continues = (
+            marker is not None
+            and run
+            and host(marker) == host(run[-1])
+            and marker.number == run[-1].number + 1
+        )
+        if continues and marker is not None:
+            run.append(marker)
+            continue
+        if len(run) >= 2 and run[0].number == 1 and _short_items(run, chain_starts, len(text)):
+            in_lists.update(m.number for m in run)
+        run = [marker] if marker is not None else []
     return [m for m in picked if m.number not in in_lists]
+
+
+LIST_ITEM_CHARS = 80  # list items are short; answers written out of order are not
+
+
+def _short_items(run: list[_Marker], chain_starts: list[int], text_end: int) -> bool:
+    """The run's items are list-item short: from each marker to the next marker or answer."""
+    ends = [m.line_start for m in run[1:]]
+    ends.append(min([start for start in chain_starts if start > run[-1].line_start] or [text_end]))
+    lengths = [end - marker.end for marker, end in zip(run, ends, strict=True)]
+    return sum(lengths) / len(lengths) < LIST_ITEM_CHARS
 
 
 def _gap_penalty(skipped: int) -> float:

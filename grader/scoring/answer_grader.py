@@ -131,6 +131,7 @@ class AnswerGrader:
         notes = {by_number[number]: "out_of_order" for number in split.out_of_order} | {
             by_number[number]: "ocr_marker" for number in split.ocr_markers
         }
+        shared = {by_number[n]: by_number[m] for n, m in split.shared.items() if m in by_number}
         unassigned = "\n\n".join(split.unassigned)
         holds_answer = _could_hold_an_answer(unassigned)
         few_markers = split.markers_found * FEW_MARKERS_DIVISOR < len(by_number)
@@ -140,6 +141,8 @@ class AnswerGrader:
                 result = self.grade(qid, answers[qid])
                 if qid in notes:
                     result = replace(result, details={**result.details, notes[qid]: True})
+                if qid in shared:
+                    result = _shared_heading(result, shared[qid])
             elif holds_answer:
                 result = self._unassigned_result(qid, unassigned)
             elif few_markers:
@@ -186,6 +189,18 @@ class GradedDocument:
     results: tuple[QuestionResult, ...]
     problems: tuple[str, ...]
     split: QuestionSplit
+
+
+def _shared_heading(result: QuestionResult, heading_id: str) -> QuestionResult:
+    """One text answers this question and `heading_id` ("Question 7 and 8"): a person splits it."""
+    return replace(
+        result,
+        status=Status.NEEDS_REVIEW,
+        review_reason=ReviewReason.AMBIGUOUS,
+        feedback=f"{result.feedback} A person will check this answer: it is written under "
+        f"the heading of {heading_id} together with this question, without a sub-part for each.",
+        details={**result.details, "shared_with": heading_id},
+    )
 
 
 def _could_hold_an_answer(text: str) -> bool:

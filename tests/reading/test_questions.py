@@ -216,3 +216,19 @@ def test_text_before_the_first_marker_is_unassigned_not_lost():
     nothing = split_document("The output is 45 45 54 54 and the shape 126x126x16.", ALL)
     assert nothing.answers == {} and nothing.markers_found == 0
     assert nothing.unassigned == ("The output is 45 45 54 54 and the shape 126x126x16.",)
+
+
+@pytest.mark.parametrize(
+    "heading", ["Question 7 and 8", "Q7 & Q8:", "7. and 8.", "Q7-8", "7 & 8:"]
+)
+def test_one_heading_for_two_questions_with_sub_parts_maps_them(heading):
+    text = f"6. x\n{heading}\n(a) 126x126x16\n(b) 63x63x16\n9. y\n"
+    split = split_document(text, ALL)
+    assert split.answers[7] == "126x126x16" and split.answers[8] == "63x63x16"
+    assert split.shared == {}
+
+
+def test_one_heading_for_two_questions_without_sub_parts_is_shared():
+    split = split_document("6. x\nQ7 & Q8: 126x126x16 and 63x63x16\n9. y\n", ALL)
+    assert split.answers[7] == split.answers[8] == "126x126x16 and 63x63x16"
+    assert split.shared == {8: 7}

@@ -97,3 +97,21 @@ def test_a_skipped_question_in_a_well_marked_file_is_missing(grader):
     assert results["q5"].status is Status.MISSING and results["q5"].points == 0
     assert sum(r.status is Status.MISSING for r in document.results) == 1
     assert document.problems == ()  # a short name line is not an answer
+
+
+def test_one_heading_for_two_questions_with_sub_parts(grader):
+    text = _answers_only().replace("7. 126", "7. and 8.\n(a) 126").replace("\n8. 63", "\n(b) 63")
+    document = grader.grade_document(text)
+    results = {r.question_id: r for r in document.results}
+    assert results["q7"].points == 2 and results["q7"].status is Status.GRADED
+    assert results["q8"].points == 2 and results["q8"].status is Status.GRADED
+
+
+def test_one_heading_for_two_questions_without_sub_parts_goes_to_a_person(grader):
+    text = _answers_only().replace("7. 126", "7 & 8: 126").replace("\n8. 63", "\nand 63")
+    document = grader.grade_document(text)
+    results = {r.question_id: r for r in document.results}
+    assert results["q8"].status is Status.NEEDS_REVIEW
+    assert results["q8"].review_reason is ReviewReason.AMBIGUOUS
+    assert results["q8"].details["shared_with"] == "q7"
+    assert "63 × 63 × 16" in results["q8"].answer_text
