@@ -128,6 +128,14 @@ def grade(
             help="folder of per-student parameters written by `grader assign --variants`",
         ),
     ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster",
+            help="Roster CSV (column student_id): folders it lacks, and roster students "
+            "without a folder, are named in a warning.",
+        ),
+    ] = None,
 ) -> None:
     """Grade every student in SUBMISSIONS as one new run; store results and write reports.
 
@@ -138,6 +146,7 @@ def grade(
         submissions=submissions,
         rubric=rubric,
         db=db,
+        roster=roster,
         reports=None if no_reports else reports,
         options=GradeOptions(
             only=only.value,
@@ -198,6 +207,8 @@ def _print_outcome(outcome: service.GradeOutcome) -> None:
         typer.echo(f"reports: {problem}", err=True)
     for name, reason in outcome.not_graded:
         typer.echo(f"not graded: {name!r}: {reason}", err=True)
+    for warning in outcome.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if outcome.needing_attention:
         stdout.print(
             f"{len(outcome.needing_attention)} submission(s) need attention; see the table above."

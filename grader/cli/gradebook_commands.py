@@ -20,6 +20,8 @@ from rich.text import Text
 from grader import service
 from grader.cli.common import ExistingDbOption, RubricOption, fail, stderr, stdout
 from grader.errors import GraderError
+from grader.feedback import report_file_stems
+from grader.feedback.lms_exports import MoodleIdentifier
 from grader.results import Part
 from grader.service import ExportFormat, ReportFormat
 from grader.settings import DB, RUBRIC
@@ -34,22 +36,76 @@ def export(
     db: ExistingDbOption = DB.default,
     rubric: RubricOption = RUBRIC.default,
     format: Annotated[
-        ExportFormat, typer.Option("--format", help="csv (one row per student) or json.")
+        ExportFormat,
+        typer.Option(
+            "--format",
+            metavar="<format>",
+            help="csv (points and status per question), json, canvas (gradebook import CSV), "
+            "moodle (grade import CSV; needs --roster) or gradescope (a results.json per "
+            "student; needs --out DIR).",
+        ),
     ] = ExportFormat.csv,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write to this file instead of stdout (gradescope: the folder for "
+            "<student>/results.json).",
+        ),
     ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster",
+            help="Roster CSV (student_id, name, lms_id, sis_user_id, login, email, section): "
+            "names students as the platform does; roster students without a submission are "
+            "exported as missing.",
+        ),
+    ] = None,
+    assignment_id: Annotated[
+        str | None,
+        typer.Option("--assignment-id", help='Canvas assignment id, as in "Title (123)".'),
+    ] = None,
+    per_question: Annotated[
+        bool, typer.Option("--per-question", help="Canvas: a column per question as well.")
+    ] = False,
+    identifier: Annotated[
+        MoodleIdentifier,
+        typer.Option("--identifier", help="Moodle: match students by email or idnumber."),
+    ] = MoodleIdentifier.email,
 ) -> None:
     """Export current grades (latest run per student, overrides applied) for a learning platform."""
+    options = service.ExportOptions(
+        roster=roster, assignment_id=assignment_id, per_question=per_question, identifier=identifier
+    )
+    if format is ExportFormat.gradescope and out is None:
+        fail("--format gradescope writes one results.json per student (fix: pass --out FOLDER)")
     try:
-        exported = service.export_grades(db, rubric=rubric, format=format)
+        exported = service.export_grades(db, rubric=rubric, format=format, options=options)
     except GraderError as exc:
         fail(exc.one_line())
+    for warning in exported.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if format is ExportFormat.gradescope and out is not None:
+        written = write_gradescope_results(exported.files, out)
+        stderr.print(Text(f"wrote {written} results.json file(s) under {out}"))
+        return
     if out is None:
         typer.echo(exported.text, nl=not exported.text.endswith("\n"))
     else:
         out.write_text(exported.text, encoding="utf-8")
         stderr.print(Text(f"wrote {out} ({exported.students} students)"))
+
+
+def write_gradescope_results(files: dict[str, str], out: Path) -> int:
+    """Write <out>/<student folder>/results.json for each student; names made safe."""
+    stems = report_file_stems(files)
+    out.mkdir(parents=True, exist_ok=True)
+    for student_id, text in files.items():
+        folder = out / stems[student_id]
+        folder.mkdir(exist_ok=True)
+        (folder / "results.json").write_text(text, encoding="utf-8")
+    return len(files)
 
 
 def report(

@@ -1,4 +1,4 @@
-"""Gradebook exports: JSON for tools and CSV for an LMS gradebook import.
+"""Gradebook exports: JSON for tools and CSV for a spreadsheet (LMS formats: `lms_exports`).
 
 Both are pure functions from StudentGrades and the rubric's question catalogue
 to text, in a stable order (students in natural id order, questions in rubric
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from grader.feedback.values import as_status, format_number
-from grader.results import GradedQuestion, Part, StudentGrades
+from grader.results import GradedQuestion, Part, Status, StudentGrades
 from grader.rubric.catalogue import QuestionCatalogue, natural_key
 
 # A spreadsheet runs a cell starting with one of these as a formula ("=HYPERLINK(...)").
@@ -52,16 +52,31 @@ def _question_record(question: GradedQuestion, questions: QuestionCatalogue) -> 
     return record
 
 
+def max_total(grades: StudentGrades, questions: QuestionCatalogue) -> float:
+    """The same maximum for every student: each rubric question's maximum (as stored for the
+    student when graded, else the rubric's), plus any stored question the rubric lacks."""
+    stored = {q.question_id: q.max_points for q in grades.questions}
+    rubric_ids = set(questions.ids())
+    total = sum(stored.get(q.id, q.points) for q in questions)
+    total += sum(points for qid, points in stored.items() if qid not in rubric_ids)
+    return round(total, 2)
+
+
 def export_json(all_grades: Sequence[StudentGrades], questions: QuestionCatalogue) -> str:
     """All students' points per question as JSON: {"students": [{student, total, max_total, questions}]}.
 
-    Raises ValueError when a score is NaN or infinite, rather than writing invalid JSON.
+    Every question carries its status: a suggestion awaiting a person is `needs_review`,
+    not a plain number. Raises ValueError when a score is NaN or infinite, rather than
+    writing invalid JSON.
     """
     students = [
         {
             "student": grades.student_id,
             "total": _json_number(grades.total),
-            "max_total": _json_number(grades.max_total),
+            "max_total": _json_number(max_total(grades, questions)),
+            "awaiting_a_person": sum(
+                1 for q in grades.questions if q.status is Status.NEEDS_REVIEW
+            ),
             "questions": [
                 _question_record(q, questions)
                 for q in sorted(grades.questions, key=lambda q: questions.order_key(q.question_id))
@@ -84,22 +99,29 @@ def export_columns(all_grades: Sequence[StudentGrades], questions: QuestionCatal
 
 
 def export_csv(all_grades: Sequence[StudentGrades], questions: QuestionCatalogue) -> str:
-    """One row per student: student, the points of each question (`export_columns`), total, max_total.
+    """One row per student: student, each question's points and status, total, max_total.
 
-    A question the student lacks is an empty cell. Lines end with "\\n".
+    A question the student lacks is an empty cell with status `missing`; the status
+    column tells a confirmed score from a suggestion (`needs_review`) or an `error`.
+    max_total is the same for every row. Lines end with "\\n".
     """
     question_ids = export_columns(all_grades, questions)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *question_ids, "total", "max_total"])
+    header = ["student"]
+    for qid in question_ids:
+        header += [qid, f"{qid} status"]
+    writer.writerow([*header, "total", "max_total"])
     for grades in sorted(all_grades, key=lambda g: natural_key(g.student_id)):
-        points = {q.question_id: format_number(q.points) for q in grades.questions}
+        by_id = {q.question_id: q for q in grades.questions}
+        cells = [csv_safe_text(grades.student_id)]
+        for qid in question_ids:
+            question = by_id.get(qid)
+            if question is None:
+                cells += ["", Status.MISSING.value]
+            else:
+                cells += [format_number(question.points), question.status.value]
         writer.writerow(
-            [
-                csv_safe_text(grades.student_id),
-                *(points.get(qid, "") for qid in question_ids),
-                format_number(grades.total),
-                format_number(grades.max_total),
-            ]
+            [*cells, format_number(grades.total), format_number(max_total(grades, questions))]
         )
     return buffer.getvalue()

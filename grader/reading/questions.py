@@ -365,19 +365,20 @@ def _out_of_order_markers(markers: list[_Marker], chain: list[_Marker], text: st
     # a run that starts later ("9. … 10. …" written before 7) is answers out of order.
     in_lists: set[int] = set()
     run: list[_Marker] = []
-    for marker in [*picked, None]:
+    following: list[_Marker | None] = [*picked, None]
+    for item in following:
         continues = (
-            marker is not None
-            and run
-            and host(marker) == host(run[-1])
-            and marker.number == run[-1].number + 1
+            item is not None
+            and bool(run)
+            and host(item) == host(run[-1])
+            and item.number == run[-1].number + 1
         )
-        if continues and marker is not None:
-            run.append(marker)
+        if continues and item is not None:
+            run.append(item)
             continue
         if len(run) >= 2 and run[0].number == 1 and _short_items(run, chain_starts, len(text)):
             in_lists.update(m.number for m in run)
-        run = [marker] if marker is not None else []
+        run = [item] if item is not None else []
     return [m for m in picked if m.number not in in_lists]
 
 

@@ -51,6 +51,7 @@ class CatalogueQuestion:
     order: int  # position in the rubric, 0-based: written questions first, then notebooks
     show_expected: bool  # the rubric allows showing the expected answer
     sheet_number: int | None = None  # the number written before the answer (written part only)
+    visibility: str = "visible"  # Gradescope: visible, hidden, after_due_date, after_published
 
 
 def unknown_question(question_id: str) -> CatalogueQuestion:

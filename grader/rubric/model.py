@@ -31,6 +31,10 @@ from grader.sandbox.request import GiB, SandboxLimits
 WRITTEN_QUESTION_ID = re.compile(r"q(\d{1,3})")
 
 
+#: When a student may see a question's score on Gradescope (its autograder visibilities).
+Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -68,6 +72,9 @@ class ExactQuestion(_Strict):
     title: str
     kind: Literal["matrix", "tensor", "shape"]
     points: float = Field(gt=0)
+    visibility: Visibility = Field(
+        default="visible", description="Gradescope test visibility of this question's score"
+    )
     key: str = Field(description="the entry in the parameters file whose answers are computed")
     number: int | None = Field(
         default=None, ge=1, description="the number on the question sheet (default: from the id)"
@@ -83,21 +90,30 @@ class KeyPoint(_Strict):
     points: float = Field(default=1, gt=0)
     keywords: tuple[tuple[str, ...], ...] = Field(
         min_length=1,
-        description="groups of synonyms; each group needs one hit. A trailing * matches any word ending.",
+        description="groups of synonyms; each group needs one hit in the same clause. A trailing * "
+        "matches any word ending; a leading ~ counts the word even when negated, a leading ! "
+        "only when negated ('does not have to !choos*').",
     )
     shape_example: bool = Field(
         default=False, description="a written H×W×C shape also covers this point"
+    )
+    anchored: bool = Field(
+        default=False,
+        description="the first group names what the point is about (early layers, deeper "
+        "layers): a clause is cut where another anchored point's first group starts",
     )
 
     @field_validator("keywords")
     @classmethod
     def _no_empty_group(cls, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
         for group in groups:
-            if not group or any(not word.strip(" *") for word in group):
+            if not group or any(not word.strip(" *~!") for word in group):
                 raise ValueError("every keyword group needs at least one non-empty word")
             for word in group:
                 if "*" in word.rstrip("*"):
                     raise ValueError(f"keyword '{word}': * may only end a keyword")
+                if any(mark in word[1:] for mark in "~!"):
+                    raise ValueError(f"keyword '{word}': ~ and ! may only start a keyword")
         return groups
 
 
@@ -107,6 +123,9 @@ class ConceptQuestion(_Strict):
     title: str
     kind: Literal["concept"]
     points: float = Field(gt=0)
+    visibility: Visibility = Field(
+        default="visible", description="Gradescope test visibility of this question's score"
+    )
     show_expected: bool | None = None
     min_words: int = Field(
         default=8, ge=0, description="shorter answers are flagged for a closer look"
@@ -166,6 +185,9 @@ class ModelQuestion(_Strict):
         description="classes the model tells apart: 2 reads N×1 logits as one binary output",
     )
     points: float = Field(gt=0)
+    visibility: Visibility = Field(
+        default="visible", description="Gradescope test visibility of this question's score"
+    )
     thresholds: dict[str, AccuracyCurve] = Field(
         min_length=1, description="per dataset name (dataset.toml `name`): synthetic, real, ..."
     )
@@ -186,6 +208,9 @@ class FiguresQuestion(_Strict):
     kind: Literal["figures"]
     notebook: str
     points: float = Field(gt=0)
+    visibility: Visibility = Field(
+        default="visible", description="Gradescope test visibility of this question's score"
+    )
     min_figures: int = Field(default=2, ge=1)
 
 
@@ -327,6 +352,7 @@ def _build_catalogue(rubric: Rubric) -> QuestionCatalogue:
                 points=question.points,
                 order=len(entries),
                 show_expected=rubric.shows_expected(qid),
+                visibility=question.visibility,
                 sheet_number=question.number
                 if question.number is not None
                 else _sheet_number_of(qid),
@@ -342,6 +368,7 @@ def _build_catalogue(rubric: Rubric) -> QuestionCatalogue:
                 points=model.points,
                 order=len(entries),
                 show_expected=False,  # a notebook question has no expected value to show
+                visibility=model.visibility,
             )
         )
     return QuestionCatalogue(entries)

@@ -16,6 +16,7 @@ from pathlib import Path
 from grader.errors import GraderError
 from grader.pipeline import GradeOptions, find_students, grade_submissions
 from grader.results import Part, StudentGrades
+from grader.roster import Roster, load_roster
 from grader.rubric import load_rubric
 from grader.service.gradebooks import open_or_create
 from grader.settings import DB, REPORTS, RUBRIC
@@ -30,6 +31,7 @@ class GradeRequest:
     db: Path = DB.default
     reports: Path | None = REPORTS.default  # None: write no reports
     options: GradeOptions = field(default_factory=GradeOptions)
+    roster: Path | None = None  # checked against the folders: who is missing, who is extra
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class GradeOutcome:
     reports_index: Path | None  # the class summary, when reports were written
     report_problems: tuple[str, ...] = ()
     not_graded: tuple[tuple[str, str], ...] = ()  # folder entries not graded, with why
+    warnings: tuple[str, ...] = ()  # e.g. folders the roster does not list
 
     @property
     def needing_attention(self) -> tuple[StudentStanding, ...]:
@@ -125,8 +128,10 @@ def grade(
             hint="pass the grader/variants folder written by `grader assign --variants`",
         )
     rubric = load_rubric(request.rubric)
+    roster = load_roster(request.roster) if request.roster is not None else None
     gradebook = open_or_create(request.db)
     students = find_students(request.submissions)
+    warnings = _roster_warnings(roster, [sid for sid, _ in students])
     if options.student is not None and options.student not in {sid for sid, _ in students}:
         raise GraderError(
             "no such student folder",
@@ -162,4 +167,25 @@ def grade(
         ),
         report_problems=tuple(summary.report_problems),
         not_graded=tuple(summary.not_graded),
+        warnings=tuple(warnings),
     )
+
+
+def _roster_warnings(roster: Roster | None, folders: list[str]) -> list[str]:
+    """Folders the roster does not list, and roster students with no folder."""
+    if roster is None:
+        return []
+    warnings = []
+    extra = roster.not_in_roster(folders)
+    if extra:
+        warnings.append(
+            f"{len(extra)} folder(s) not in the roster {roster.path}: {', '.join(extra[:20])} "
+            "(fix: add them to the roster, or check the folder names)"
+        )
+    absent = sorted(roster.ids() - set(folders))
+    if absent:
+        warnings.append(
+            f"{len(absent)} roster student(s) have no submission folder: "
+            f"{', '.join(absent[:20])} (they are exported as missing with --roster)"
+        )
+    return warnings

@@ -7,19 +7,32 @@ person's override. Must not print or write files (callers decide where text goes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from grader.errors import GradebookError, GraderError
 from grader.feedback import export_csv, export_json, render_student_html, render_student_markdown
-from grader.rubric import load_rubric
+from grader.feedback.lms_exports import (
+    MoodleIdentifier,
+    export_canvas,
+    export_moodle,
+    gradescope_results,
+    moodle_unidentified,
+    pending_students,
+)
+from grader.results import GradedQuestion, QuestionResult, Status, StudentGrades
+from grader.roster import load_roster
+from grader.rubric import QuestionCatalogue, load_rubric
 from grader.service.gradebooks import open_existing
 
 
 class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
+    canvas = "canvas"
+    moodle = "moodle"
+    gradescope = "gradescope"
 
 
 class ReportFormat(StrEnum):
@@ -29,19 +42,110 @@ class ReportFormat(StrEnum):
 
 @dataclass(frozen=True)
 class Export:
-    """Exported grades as text, and how many students it holds."""
+    """Exported grades: the text (or one text per student for Gradescope), and warnings."""
 
     text: str
     students: int
+    files: dict[str, str] = field(default_factory=dict)  # gradescope: student id -> results.json
+    warnings: tuple[str, ...] = ()
 
 
-def export_grades(db: Path, *, rubric: Path, format: ExportFormat) -> Export:
-    """Current grades (latest run per student and part, overrides applied) as CSV or JSON."""
+@dataclass(frozen=True)
+class ExportOptions:
+    """What an LMS export needs beyond the grades."""
+
+    roster: Path | None = None
+    assignment_id: str | None = None  # Canvas assignment id, shown as "<title> (<id>)"
+    per_question: bool = False  # Canvas: one column per question too
+    identifier: MoodleIdentifier = MoodleIdentifier.email
+
+
+def missing_grades(student_id: str, catalogue: QuestionCatalogue) -> StudentGrades:
+    """A roster student with no submission: every question missing, 0 points."""
+    return StudentGrades(
+        student_id=student_id,
+        run_id=0,
+        source_path=None,
+        problems=("no submission",),
+        questions=tuple(
+            GradedQuestion(
+                QuestionResult(q.id, 0.0, q.points, Status.MISSING, feedback="No submission.")
+            )
+            for q in catalogue
+        ),
+    )
+
+
+def export_grades(
+    db: Path,
+    *,
+    rubric: Path,
+    format: ExportFormat,
+    options: ExportOptions = ExportOptions(),
+) -> Export:
+    """Current grades (latest run per student and part, overrides applied) in `format`.
+
+    With a roster, students are named as the platform knows them, roster students without
+    a submission are exported as missing, and graded students the roster lacks are named
+    in a warning.
+    """
     gradebook = open_existing(db)
-    catalogue = load_rubric(rubric).catalogue
+    loaded = load_rubric(rubric)
+    catalogue = loaded.catalogue
     grades = gradebook.latest_grades(catalogue=catalogue)
-    render = export_json if format is ExportFormat.json else export_csv
-    return Export(render(grades, catalogue), len(grades))
+    roster = load_roster(options.roster) if options.roster is not None else None
+    warnings: list[str] = []
+    if roster is not None:
+        graded = {g.student_id for g in grades}
+        outside = roster.not_in_roster(graded)
+        if outside:
+            warnings.append(
+                f"{len(outside)} graded student(s) are not in the roster {roster.path}: "
+                f"{', '.join(outside[:20])} (fix: add them to the roster, or check the folder names)"
+            )
+        grades = grades + [
+            missing_grades(entry.student_id, catalogue)
+            for entry in roster
+            if entry.student_id not in graded
+        ]
+    title = loaded.assignment.title
+    if format is ExportFormat.json:
+        text = export_json(grades, catalogue)
+    elif format is ExportFormat.csv:
+        text = export_csv(grades, catalogue)
+    elif format is ExportFormat.canvas:
+        text = export_canvas(
+            grades,
+            catalogue,
+            roster=roster,
+            assignment_title=title,
+            assignment_id=options.assignment_id,
+            per_question=options.per_question,
+        )
+        pending = pending_students(grades)
+        if pending:
+            warnings.append(
+                f"{len(pending)} student(s) have scores that still wait for a person: "
+                f"{', '.join(pending[:20])} (fix: confirm them with `grader review` or "
+                "`grader override` before the import)"
+            )
+    elif format is ExportFormat.moodle:
+        if roster is None:
+            raise GraderError(
+                "a Moodle export needs the roster (email or ID number per student)",
+                hint="pass --roster ROSTER.csv",
+            )
+        text = export_moodle(grades, catalogue, roster=roster, identifier=options.identifier)
+        unknown = moodle_unidentified(grades, roster, options.identifier)
+        if unknown:
+            warnings.append(
+                f"{len(unknown)} student(s) left out: no {options.identifier.value} in the roster: "
+                f"{', '.join(unknown[:20])} (fix: fill in that roster column)"
+            )
+    else:
+        files = gradescope_results(grades, catalogue)
+        return Export("", len(grades), files=files, warnings=tuple(warnings))
+    return Export(text, len(grades), warnings=tuple(warnings))
 
 
 def student_report(db: Path, student: str, *, rubric: Path, format: ReportFormat) -> str:

@@ -67,7 +67,7 @@ def test_grade_prints_table_and_exports(graded):
     result = invoke("export", "--db", str(db), "--format", "json")
     data = json.loads(result.output)
     by_student = {s["student"]: s for s in data["students"]}
-    assert by_student["ann"]["max_total"] == 63
+    assert by_student["ann"]["max_total"] == 100  # the rubric total: notebooks not graded
     ann = {q["id"]: q for q in by_student["ann"]["questions"]}
     assert ann["q1"] == {
         "id": "q1", "title": "Convolve I with F, no padding.", "points": 3, "max_points": 3,
@@ -85,8 +85,8 @@ def test_grade_prints_table_and_exports(graded):
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [r["student"] for r in rows] == ["ann", "ben"]
-    assert rows[0]["q1"] == "3" and rows[0]["q7"] == "2" and rows[0]["max_total"] == "63"
-    assert list(rows[0])[:3] == ["student", "q1", "q2"]
+    assert rows[0]["q1"] == "3" and rows[0]["q7"] == "2" and rows[0]["max_total"] == "100"
+    assert list(rows[0])[:4] == ["student", "q1", "q1 status", "q2"]
 
 
 def test_override_wins_and_is_reported(graded):

@@ -54,6 +54,7 @@ def test_export_json_exact_structure(two_students):
                 "student": "s2",
                 "total": 3.5,
                 "max_total": 5,
+                "awaiting_a_person": 1,
                 "questions": [
                     {
                         "id": "q2",
@@ -81,6 +82,7 @@ def test_export_json_exact_structure(two_students):
                 "student": "s10",
                 "total": 3,
                 "max_total": 5,
+                "awaiting_a_person": 0,
                 "questions": [
                     {
                         "id": "q2",
@@ -129,10 +131,11 @@ def test_export_csv_exact(two_students, graded, make_student):
     students = [*two_students, make_student("s3", (graded("q10", points=1.25, max_points=3),))]
     text = export_csv(students, Q2_Q10)
     assert text.splitlines() == [
-        "student,q2,q10,total,max_total",
-        "s2,0.5,3,3.5,5",
-        "s3,,1.25,1.25,3",
-        "s10,2,1,3,5",
+        "student,q2,q2 status,q10,q10 status,total,max_total",
+        "s2,0.5,needs_review,3,graded,3.5,5",
+        # s3 has no q2: an empty cell that says missing, and the same max_total as everyone
+        "s3,,missing,1.25,graded,1.25,5",
+        "s10,2,graded,1,graded,3,5",
     ]
     assert text.endswith("\n") and "\r" not in text
 
@@ -147,7 +150,7 @@ def test_export_csv_guards_formula_injection(graded, make_student):
     assert sorted(students) == sorted(
         ['\'=HYPERLINK("http://x","y")', "'+1", "'-2", "'@SUM(A1)", "'\t=1", "ok, with comma"]
     )
-    assert '"ok, with comma",2,2,2' in text
+    assert '"ok, with comma",2,graded,2,2' in text
 
 
 def test_csv_safe_text_leaves_plain_ids():
@@ -158,7 +161,7 @@ def test_csv_safe_text_leaves_plain_ids():
 
 def test_export_csv_negative_points_stay_numbers(graded, make_student):
     text = export_csv([make_student("s1", (graded("q1", points=-1),))], Q1)
-    assert text.splitlines()[1] == "s1,-1,-1,2"
+    assert text.splitlines()[1] == "s1,-1,graded,-1,2"
 
 
 def test_model_questions_carry_accuracy_and_flags(graded, make_student):

@@ -218,9 +218,7 @@ def test_text_before_the_first_marker_is_unassigned_not_lost():
     assert nothing.unassigned == ("The output is 45 45 54 54 and the shape 126x126x16.",)
 
 
-@pytest.mark.parametrize(
-    "heading", ["Question 7 and 8", "Q7 & Q8:", "7. and 8.", "Q7-8", "7 & 8:"]
-)
+@pytest.mark.parametrize("heading", ["Question 7 and 8", "Q7 & Q8:", "7. and 8.", "Q7-8", "7 & 8:"])
 def test_one_heading_for_two_questions_with_sub_parts_maps_them(heading):
     text = f"6. x\n{heading}\n(a) 126x126x16\n(b) 63x63x16\n9. y\n"
     split = split_document(text, ALL)

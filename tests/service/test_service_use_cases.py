@@ -61,7 +61,8 @@ def test_override_then_report_and_export_agree(graded):
         request.db, rubric=request.rubric, format=service.ExportFormat.csv
     )
     alice_row = next(line for line in exported.text.splitlines() if line.startswith("alice,"))
-    assert alice_row.endswith(",63,63") and exported.students == 2
+    # 63 points, out of the rubric's 100 (the notebook part was not graded: missing)
+    assert alice_row.endswith(",63,100") and exported.students == 2
     report = service.student_report(
         request.db, "alice", rubric=request.rubric, format=service.ReportFormat.md
     )
