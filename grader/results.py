@@ -6,6 +6,8 @@ only (no I/O, no database handles) so every stage can be tested alone.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -36,6 +38,7 @@ class ReviewReason(StrEnum):
     NO_TEXT_LAYER = "no_text_layer"  # a scanned PDF
     SUBMISSION = "submission"  # something about the whole submission
     UNASSIGNED = "unassigned"  # no marker found, but text no question took may hold the answer
+    STALE_OVERRIDE = "stale_override"  # a person's override judged another answer or maximum
 
 
 class NotebookRunStatus(StrEnum):
@@ -108,13 +111,29 @@ class SubmissionResult:
         return any(r.needs_attention for r in self.results)
 
 
+def answer_fingerprint(result: QuestionResult) -> str:
+    """A hash of what a person judges in an override: the answer as read (text and value)
+    and, for a notebook question, the measured accuracy."""
+    accuracy = result.details.get("accuracy") if isinstance(result.details, dict) else None
+    payload = json.dumps(
+        [result.answer_text, result.answer_read, accuracy], sort_keys=True, default=str
+    )
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 @dataclass(frozen=True)
 class Override:
-    """Points a person set for one question; they replace the grader's until undone."""
+    """Points a person set for one question; they replace the grader's until undone.
+
+    It remembers what it judged (the maximum, the answer's fingerprint): when either has
+    changed since, the override is stale and waits for a person instead of counting.
+    """
 
     points: float
     reason: str
     actor: str = ""
+    judged_max_points: float | None = None  # None: made before overrides remembered it
+    judged_answer_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,13 +148,38 @@ class GradedQuestion:
     override: Override | None = None
 
     @property
+    def stale_override(self) -> str | None:
+        """Why the override no longer applies, or None (no override, or still valid)."""
+        override = self.override
+        if override is None:
+            return None
+        if override.judged_max_points is not None and round(override.judged_max_points, 6) != round(
+            self.result.max_points, 6
+        ):
+            return (
+                f"the question's maximum changed from {override.judged_max_points:g} to "
+                f"{self.result.max_points:g} since the override"
+            )
+        if (
+            override.judged_answer_hash is not None
+            and override.judged_answer_hash != answer_fingerprint(self.result)
+        ):
+            return "the student's answer changed since the override"
+        return None
+
+    @property
+    def _applied(self) -> Override | None:
+        return self.override if self.override is not None and self.stale_override is None else None
+
+    @property
     def question_id(self) -> str:
         return self.result.question_id
 
     @property
     def points(self) -> float:
         """What counts: the person's points when overridden, else the grader's."""
-        return self.override.points if self.override is not None else self.result.points
+        applied = self._applied
+        return applied.points if applied is not None else self.result.points
 
     @property
     def max_points(self) -> float:
@@ -143,11 +187,15 @@ class GradedQuestion:
 
     @property
     def status(self) -> Status:
-        """An overridden question is graded: a person decided it."""
+        """An overridden question is graded (a person decided); a stale override waits."""
+        if self.override is not None and self.stale_override is not None:
+            return Status.NEEDS_REVIEW
         return Status.GRADED if self.override is not None else self.result.status
 
     @property
     def review_reason(self) -> ReviewReason | None:
+        if self.override is not None and self.stale_override is not None:
+            return ReviewReason.STALE_OVERRIDE
         return self.result.review_reason
 
     @property
@@ -168,7 +216,14 @@ class GradedQuestion:
 
     @property
     def feedback(self) -> str:
-        return self.result.feedback
+        stale = self.stale_override
+        if stale is None or self.override is None:
+            return self.result.feedback
+        return (
+            f"{self.result.feedback} An earlier decision by a person "
+            f"({self.override.points:g} points: {self.override.reason}) no longer applies: "
+            f"{stale}. A person will look again."
+        ).strip()
 
     @property
     def expected(self) -> Any:
@@ -180,16 +235,18 @@ class GradedQuestion:
 
     @property
     def overridden(self) -> bool:
-        return self.override is not None
+        """A person's override counts for this question (not when it is stale)."""
+        return self._applied is not None
 
     @property
     def override_reason(self) -> str | None:
-        return self.override.reason if self.override is not None else None
+        applied = self._applied
+        return applied.reason if applied is not None else None
 
     @property
     def suggested_points(self) -> float | None:
         """What the grader proposed, shown beside an override; None when not overridden."""
-        return self.result.points if self.override is not None else None
+        return self.result.points if self._applied is not None else None
 
     @property
     def needs_attention(self) -> bool:

@@ -300,6 +300,8 @@ def review_reason_words(reason: Any) -> str | None:
             return "the file is a scan without a text layer"
         case ReviewReason.SUBMISSION:
             return "something about the whole submission needs a look"
+        case ReviewReason.STALE_OVERRIDE:
+            return "a person's earlier decision was about another answer or maximum"
         case ReviewReason.UNASSIGNED:
             return "no marker for this question was found, but some text is not assigned to any question"
         case None:

@@ -28,6 +28,7 @@ from grader.results import (
     Status,
     StudentGrades,
     SubmissionResult,
+    answer_fingerprint,
 )
 from grader.rubric.catalogue import QuestionCatalogue
 from grader.storage import reading
@@ -306,6 +307,8 @@ class Gradebook:
                     actor=actor,
                     created_at=now,
                     active=True,
+                    judged_max_points=question.max_points,
+                    judged_answer_hash=answer_fingerprint(question.result),
                 )
             )
             session.add(

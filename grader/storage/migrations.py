@@ -154,9 +154,20 @@ _CREATE_NOTEBOOK_RUNS = (
     )""",
 )
 
+# An override is tied to what it judged: the question's maximum and the answer then.
+# NULL in overrides made before this migration: nothing to compare, kept as they were.
+_OVERRIDES_REMEMBER_WHAT_THEY_JUDGED = (
+    "ALTER TABLE overrides ADD COLUMN judged_max_points FLOAT",
+    "ALTER TABLE overrides ADD COLUMN judged_answer_hash VARCHAR",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_create_gradebook_tables", _run_statements(_CREATE_GRADEBOOK_TABLES)),
     Migration("0002_create_notebook_runs", _run_statements(_CREATE_NOTEBOOK_RUNS)),
+    Migration(
+        "0003_overrides_remember_what_they_judged",
+        _run_statements(_OVERRIDES_REMEMBER_WHAT_THEY_JUDGED),
+    ),
 )
 
 

@@ -168,6 +168,10 @@ class OverrideRow(Base):
     actor: Mapped[str] = mapped_column(String)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean)
+    # What the person judged: the question's maximum and a hash of the answer then
+    # (`grader.results.answer_fingerprint`). NULL for overrides from before 0003.
+    judged_max_points: Mapped[float | None] = mapped_column(Float, nullable=True)
+    judged_answer_hash: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
 class AuditRow(Base):

@@ -151,7 +151,14 @@ def _graded_question(row: Row[Any], override: OverrideRow | None) -> GradedQuest
         return GradedQuestion(result)
     # A person decided: their points count, the grader's stay visible beside them.
     return GradedQuestion(
-        result, Override(points=override.points, reason=override.reason, actor=override.actor)
+        result,
+        Override(
+            points=override.points,
+            reason=override.reason,
+            actor=override.actor,
+            judged_max_points=override.judged_max_points,
+            judged_answer_hash=override.judged_answer_hash,
+        ),
     )
 
 
