@@ -32,7 +32,7 @@ from grader.cli.common import (
     stdout,
 )
 from grader.cli.data_commands import data_app
-from grader.cli.gradebook_commands import export, override, report, review, runs
+from grader.cli.gradebook_commands import export, override, report, rescore, review, runs
 from grader.cli.template_commands import assign, check_template_command
 from grader.errors import GraderError
 from grader.pipeline import GradeOptions
@@ -245,6 +245,7 @@ app.command()(report)
 app.command()(override)
 app.command()(review)
 app.command()(runs)
+app.command()(rescore)
 app.command()(assign)
 app.command("check-template")(check_template_command)
 app.add_typer(data_app, name="data")

@@ -1,4 +1,4 @@
-"""`grader export`, `report`, `override`, `review` and `runs`: commands over an existing gradebook.
+"""`grader export`, `report`, `override`, `review`, `runs` and `rescore`: commands over an existing gradebook.
 
 Thin commands over `grader.service`: each parses its options, calls one function,
 prints what it returns, and turns a `GraderError` into one line with exit code 2.
@@ -7,6 +7,7 @@ None of them creates a gradebook (`--db` must exist; `grader grade` makes it).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from enum import StrEnum
@@ -18,12 +19,19 @@ from rich.table import Table
 from rich.text import Text
 
 from grader import service
-from grader.cli.common import ExistingDbOption, RubricOption, fail, stderr, stdout
+from grader.cli.common import (
+    EXIT_ATTENTION,
+    ExistingDbOption,
+    RubricOption,
+    fail,
+    stderr,
+    stdout,
+)
 from grader.errors import GraderError
 from grader.feedback import report_file_stems
 from grader.feedback.lms_exports import MoodleIdentifier
 from grader.results import Part
-from grader.service import ExportFormat, ReportFormat
+from grader.service import ExportFormat, ReportFormat, rescoring
 from grader.settings import DB, RUBRIC
 
 
@@ -218,3 +226,61 @@ def runs(db: ExistingDbOption = DB.default) -> None:
         )
         if info.resume_command is not None:
             typer.echo(f"  run {info.run_id} is unfinished; finish it with: {info.resume_command}")
+
+
+def rescore(
+    db: ExistingDbOption = DB.default,
+    rubric: RubricOption = RUBRIC.default,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Only show who changes and by how much; write nothing."),
+    ] = False,
+    format: Annotated[
+        QueueFormat, typer.Option("--format", help="table or json (the changes).")
+    ] = QueueFormat.table,
+) -> None:
+    """Re-apply the rubric to what the gradebook holds, as a new run: no file is read again.
+
+    Written answers are re-scored from their stored text, models from their measured
+    accuracy. Overrides carry over; one whose question's maximum changed is flagged for
+    a person. Exits 1 when something needs a person (a new question, a flagged override).
+    """
+    try:
+        outcome = rescoring.rescore(db, rubric=rubric, dry_run=dry_run)
+    except GraderError as exc:
+        fail(exc.one_line())
+    if format is QueueFormat.json:
+        typer.echo(json.dumps(dataclasses.asdict(outcome), indent=2, ensure_ascii=False))
+    else:
+        table = Table(
+            title=f"{'Dry run: ' if dry_run else f'Run {outcome.run_id}: '}"
+            f"{len(outcome.changes)} of {outcome.students} students change"
+        )
+        for column in ("student", "before", "after", "questions"):
+            table.add_column(column)
+        for change in outcome.changes:
+            table.add_row(
+                Text(change.student_id),
+                f"{change.before:g}",
+                f"{change.after:g}",
+                Text(
+                    ", ".join(
+                        f"{q.question_id} {q.before:g}/{q.before_max:g} → {q.after:g}/{q.after_max:g}"
+                        for q in change.questions
+                    )
+                ),
+            )
+        stdout.print(table)
+        for item in outcome.not_rescored:
+            typer.echo(
+                f"not re-scored: {item.question_id} ({item.students} students): {item.reason} "
+                f"(fix: {item.fix})",
+                err=True,
+            )
+        for student, question in outcome.stale_overrides:
+            typer.echo(
+                f"override flagged for a person: {student} {question} (its maximum changed)",
+                err=True,
+            )
+    if outcome.not_rescored or outcome.stale_overrides:
+        raise typer.Exit(EXIT_ATTENTION)
