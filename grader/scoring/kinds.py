@@ -66,40 +66,24 @@ def _exact(question: RubricQuestion) -> ExactQuestion:
     return question
 
 
-def _matrix(grader: AnswerGrader, qid: str, question: RubricQuestion, text: str) -> QuestionResult:
-    exact = _exact(question)
-    return score_matrix(
-        qid,
-        exact,
-        grader.keys[exact.key],
-        text,
-        extract_arrays(text),
-        review_below=grader.review_below,
-    )
+def _exact_scorer(
+    score: Callable[..., QuestionResult], read: Callable[[str], Any]
+) -> WrittenScorer:
+    """A written scorer for an exact kind: read the values from the text, score them on the key."""
+
+    def scorer(
+        grader: AnswerGrader, qid: str, question: RubricQuestion, text: str
+    ) -> QuestionResult:
+        exact = _exact(question)
+        key = grader.keys[exact.key]
+        return score(qid, exact, key, text, read(text), review_below=grader.review_below)
+
+    return scorer
 
 
-def _tensor(grader: AnswerGrader, qid: str, question: RubricQuestion, text: str) -> QuestionResult:
-    exact = _exact(question)
-    return score_tensor(
-        qid,
-        exact,
-        grader.keys[exact.key],
-        text,
-        extract_arrays(text),
-        review_below=grader.review_below,
-    )
-
-
-def _shape(grader: AnswerGrader, qid: str, question: RubricQuestion, text: str) -> QuestionResult:
-    exact = _exact(question)
-    return score_shape(
-        qid,
-        exact,
-        grader.keys[exact.key],
-        text,
-        extract_shapes(text),
-        review_below=grader.review_below,
-    )
+_matrix = _exact_scorer(score_matrix, extract_arrays)
+_tensor = _exact_scorer(score_tensor, extract_arrays)
+_shape = _exact_scorer(score_shape, extract_shapes)
 
 
 def _concept(grader: AnswerGrader, qid: str, question: RubricQuestion, text: str) -> QuestionResult:
