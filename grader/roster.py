@@ -7,13 +7,16 @@ students as the platform knows them and to list students without a submission.
 Must not grade, open the gradebook or write files.
 
 Columns (header row, any order, case-insensitive): `student_id` (required: the
-submission folder name), `name`, `lms_id` (Canvas user id), `sis_user_id`,
-`login` (SIS login id), `email`, `section`. Unknown columns are ignored.
+submission folder name; `id` or `student` are accepted too), `name`, `lms_id`
+(Canvas user id), `sis_user_id`, `login` (SIS login id), `email`, `section`.
+Unknown columns are ignored. The one roster reader: `grader assign --variants`
+uses it too.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,11 +25,24 @@ from pathlib import Path
 from grader.errors import GraderError
 
 COLUMNS = ("student_id", "name", "lms_id", "sis_user_id", "login", "email", "section")
+ID_COLUMNS = ("student_id", "id", "student")  # the submission folder column, by preference
 MAX_ROSTER_BYTES = 20 * 2**20
 
 
 class RosterError(GraderError):
-    """The roster file cannot be used as it is."""
+    """The roster file cannot be used as it is; `line` (1-based) points at the line."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.line = line
+        self.bare_message = message
+        super().__init__(f"line {line}: {message}" if line else message, path=path, hint=hint)
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,7 @@ class RosterEntry:
     login: str = ""
     email: str = ""
     section: str = ""
+    line: int = 0  # where the roster lists the student
 
 
 @dataclass(frozen=True)
@@ -64,12 +81,12 @@ class Roster:
         return sorted(set(student_ids) - known)
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text.strip())
+def _header_name(cell: str) -> str:
+    """ "Student ID", "student-id" and "STUDENT_ID" are one column name."""
+    return "_".join(cell.strip().lower().replace("-", " ").split())
 
 
-def load_roster(path: Path) -> Roster:
-    """Read and check a roster CSV (UTF-8, BOM allowed)."""
+def _read_text(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_ROSTER_BYTES:
             raise RosterError(
@@ -77,51 +94,84 @@ def load_roster(path: Path) -> Roster:
                 path=path,
                 hint="pass the course roster CSV",
             )
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise RosterError(
-            "roster file not found", path=path, hint="pass --roster ROSTER.csv"
+            "roster not found", path=path, hint="pass the CSV file listing the students"
         ) from None
     except UnicodeDecodeError:
         raise RosterError(
-            "roster is not UTF-8 text", path=path, hint="save it as CSV UTF-8"
+            "roster is not UTF-8 text", path=path, hint="save the roster as CSV (UTF-8)"
         ) from None
     except OSError as exc:
         raise RosterError(
-            f"cannot read the roster ({exc.strerror})", path=path, hint="check the path"
+            f"cannot read the roster ({exc.strerror})", path=path, hint="check its permissions"
         ) from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows:
-        raise RosterError("roster is empty", path=path, hint="add a header row and students")
-    header = [cell.strip().lower() for cell in rows[0]]
-    if "student_id" not in header:
+
+
+def load_roster(path: Path, *, repeats_allowed: bool = False) -> Roster:
+    """Read and check a roster CSV (UTF-8, BOM allowed; comma, semicolon or tab separated).
+
+    A student listed twice is an error, unless `repeats_allowed` (the first row counts).
+    """
+    text = _read_text(path)
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    # Spreadsheets save "CSV" with ; or tabs in some locales: the header line tells which.
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    entries: dict[str, RosterEntry] = {}
+    try:
+        header = next((row for row in reader if any(cell.strip() for cell in row)), None)
+        if header is None:
+            raise RosterError(
+                "roster is empty",
+                path=path,
+                hint="write a header line with a `student_id` column, then one student per line",
+            )
+        names = [_header_name(cell) for cell in header]
+        id_column = next((names.index(name) for name in ID_COLUMNS if name in names), None)
+        if id_column is None:
+            raise RosterError(
+                f"no student id column in the header ({', '.join(h.strip() for h in header)})",
+                path=path,
+                line=reader.line_num,
+                hint="name the column of student ids `student_id`",
+            )
+        positions = {name: names.index(name) for name in COLUMNS[1:] if name in names}
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue  # a blank line, or only separators
+            student_id = _nfc(row[id_column]) if id_column < len(row) else ""
+            if not student_id:
+                raise RosterError(
+                    "no student id on this line",
+                    path=path,
+                    line=reader.line_num,
+                    hint="fill in the id or delete the line",
+                )
+            if student_id in entries:
+                if repeats_allowed:
+                    continue
+                raise RosterError(
+                    f"student id {student_id!r} is listed again (first on line "
+                    f"{entries[student_id].line})",
+                    path=path,
+                    line=reader.line_num,
+                    hint="keep one row per student",
+                )
+            values = {
+                name: _nfc(row[index]) if index < len(row) else ""
+                for name, index in positions.items()
+            }
+            entries[student_id] = RosterEntry(student_id=student_id, line=reader.line_num, **values)
+    except csv.Error as exc:
         raise RosterError(
-            "roster has no student_id column",
-            path=path,
-            hint=f"name the submission-folder column student_id (columns: {', '.join(COLUMNS)})",
-        )
-    positions = {name: header.index(name) for name in COLUMNS if name in header}
-    entries: list[RosterEntry] = []
-    seen: dict[str, int] = {}
-    for line_number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        values = {
-            name: _nfc(row[index]) if index < len(row) else "" for name, index in positions.items()
-        }
-        student_id = values["student_id"]
-        if not student_id:
-            raise RosterError(
-                f"line {line_number} has no student_id",
-                path=path,
-                hint="give every row the submission folder name",
-            )
-        if student_id in seen:
-            raise RosterError(
-                f"student_id {student_id!r} appears on lines {seen[student_id]} and {line_number}",
-                path=path,
-                hint="keep one row per student",
-            )
-        seen[student_id] = line_number
-        entries.append(RosterEntry(**values))
-    return Roster(path=path, entries=tuple(entries))
+            f"not valid CSV ({exc})", path=path, line=reader.line_num, hint="fix the quoting"
+        ) from None
+    if not entries:
+        raise RosterError("roster lists no students", path=path, hint="add one student id per line")
+    return Roster(path=path, entries=tuple(entries.values()))
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text.strip())

@@ -9,9 +9,7 @@ the per-student parameters and question sheets; it never grades.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import random
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,12 +20,12 @@ from pydantic import ValidationError
 from grader.pipeline.submissions import STUDENT_ID
 from grader.reference import AssignmentParameters, QuestionKey, compute_key, load_parameters
 from grader.reference.parameters import ArraySpec
+from grader.roster import RosterError, load_roster
 from grader.templates.errors import TemplateError
 from grader.templates.parameters_toml import write_parameters_toml
 from grader.templates.question_sheet import load_question_sheet
 
 MAX_DRAWS = 200  # redraws before giving up: a sane range fails < 1 draw in 10
-ROSTER_ID_COLUMNS = ("student_id", "id", "student")  # in order of preference
 Matrix = tuple[tuple[int, ...], ...]
 
 
@@ -180,77 +178,22 @@ def variant_parameters(
     )
 
 
-def _normalised_header(cell: str) -> str:
-    return "_".join(cell.strip().lower().replace("-", " ").split())
-
-
 def read_roster(path: Path) -> list[str]:
     """Student ids from a roster CSV (column `student_id`, `id` or `student`), in order, without repeats."""
     fix_ids = "ids are letters, digits and . _ @ + - (like the submission folder names), starting with a letter or digit"
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise TemplateError(
-            "roster not found", path=path, hint="pass the CSV file listing the students"
-        ) from None
-    except UnicodeDecodeError:
-        raise TemplateError(
-            "roster is not UTF-8 text", path=path, hint="save the roster as CSV (UTF-8)"
-        ) from None
-    except OSError as exc:
-        raise TemplateError(
-            f"cannot read the roster ({exc.strerror})", path=path, hint="check its permissions"
-        ) from None
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    # Spreadsheets save "CSV" with ; or tabs in some locales: the header line tells which.
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next((row for row in reader if any(cell.strip() for cell in row)), None)
-        if header is None:
+        roster = load_roster(path, repeats_allowed=True)
+    except RosterError as exc:
+        raise TemplateError(exc.bare_message, path=exc.path, line=exc.line, hint=exc.hint) from None
+    for entry in roster:
+        if not STUDENT_ID.match(entry.student_id):
             raise TemplateError(
-                "roster is empty",
+                f"{entry.student_id!r} is not a valid student id",
                 path=path,
-                hint="write a header line with a `student_id` column, then one student per line",
+                line=entry.line,
+                hint=fix_ids,
             )
-        columns = [_normalised_header(cell) for cell in header]
-        column = next((columns.index(name) for name in ROSTER_ID_COLUMNS if name in columns), None)
-        if column is None:
-            raise TemplateError(
-                f"no student id column in the header ({', '.join(h.strip() for h in header)})",
-                path=path,
-                line=reader.line_num,
-                hint="name the column of student ids `student_id`",
-            )
-        ids: dict[str, None] = {}
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue  # blank line, or only separators
-            student_id = row[column].strip() if column < len(row) else ""
-            if not student_id:
-                raise TemplateError(
-                    "no student id on this line",
-                    path=path,
-                    line=reader.line_num,
-                    hint="fill in the id or delete the line",
-                )
-            if not STUDENT_ID.match(student_id):
-                raise TemplateError(
-                    f"{student_id!r} is not a valid student id",
-                    path=path,
-                    line=reader.line_num,
-                    hint=fix_ids,
-                )
-            ids[student_id] = None
-    except csv.Error as exc:
-        raise TemplateError(
-            f"not valid CSV ({exc})", path=path, line=reader.line_num, hint="fix the quoting"
-        ) from None
-    if not ids:
-        raise TemplateError(
-            "roster lists no students", path=path, hint="add one student id per line"
-        )
-    return list(ids)
+    return [entry.student_id for entry in roster]
 
 
 def write_variants(template: VariantTemplate, roster_csv: Path, out: Path) -> list[str]:
