@@ -10,7 +10,10 @@ neighbour. Markers may follow LaTeX or Markdown decoration (`\\noindent\\textbf{
 `\\item[1.]`, `**Q1.**`) and may carry OCR letters for digits (`l)`, `ll)`, `2O.`),
 which count only where a neighbouring question confirms the number.
 Struck-out text is removed first; text before the first marker is kept as
-unassigned. This module must not interpret the answers themselves.
+unassigned. `answer_blocks` cuts an answer where another answer could start
+without a marker (a blank line, a bullet, an OCR-damaged marker such as `ao)`),
+so the scorer can place such a block by its content. This module must not
+interpret the answers themselves.
 """
 
 from __future__ import annotations
@@ -395,3 +398,41 @@ def _short_items(run: list[_Marker], chain_starts: list[int], text_end: int) -> 
 
 def _gap_penalty(skipped: int) -> float:
     return min(GAP_PENALTY * skipped, MAX_GAP_PENALTY)
+
+
+# Where an answer without a (readable) marker could begin inside another answer's text:
+# after a blank line, at a bullet, or at a marker OCR damaged beyond reading ("ao)", "l8.").
+_BLOCK_START = re.compile(r"\n[ \t]*\n+|\n(?=[ \t]*(?:[-*+•][ \t]|[A-Za-z0-9|]{1,3}[.)][ \t]))")
+_DAMAGED_MARKER = re.compile(r"^[ \t]*(?:[-*+•][ \t]+)?[A-Za-z0-9|]{1,3}[.)][ \t]+")
+
+
+@dataclass(frozen=True)
+class AnswerBlock:
+    """A stretch of an answer's text that could be another answer written without a marker."""
+
+    text: str  # the block, without a leading damaged marker
+    damaged_marker: str | None  # e.g. "ao)": a marker-like start that names no question
+
+
+def answer_blocks(text: str) -> list[AnswerBlock]:
+    """`text` cut at blank lines, bullets and unreadable markers, in order (blank blocks dropped)."""
+    blocks: list[AnswerBlock] = []
+    start = 0
+    for match in [*_BLOCK_START.finditer(text), None]:
+        end = match.start() if match is not None else len(text)
+        piece = text[start:end].strip("\n")
+        if piece.strip():
+            marker = _DAMAGED_MARKER.match(piece)
+            if marker is not None and not _is_list_word(marker.group()):
+                blocks.append(AnswerBlock(piece[marker.end() :].strip(), marker.group().strip()))
+            else:
+                blocks.append(AnswerBlock(piece.strip(), None))
+        if match is not None:
+            start = match.end()
+    return blocks
+
+
+def _is_list_word(marker: str) -> bool:
+    """A bullet or a plain word ("e.g.", "i.e.") is no damaged marker; "ao)" or "l8." is."""
+    core = marker.strip().lstrip("-*+• \t").rstrip(".) \t")
+    return core.lower() in {"eg", "ie", "e", "g", "i", "vs", "etc"} or not core

@@ -83,6 +83,17 @@ class ExactQuestion(_Strict):
     partial: PartialCredit = PartialCredit()
 
 
+def _check_keywords(group: tuple[str, ...]) -> None:
+    """A keyword group: non-empty words, `*` only at the end, `~` or `!` only at the start."""
+    if not group or any(not word.strip(" *~!") for word in group):
+        raise ValueError("every keyword group needs at least one non-empty word")
+    for word in group:
+        if "*" in word.rstrip("*"):
+            raise ValueError(f"keyword '{word}': * may only end a keyword")
+        if any(mark in word[1:] for mark in "~!"):
+            raise ValueError(f"keyword '{word}': ~ and ! may only start a keyword")
+
+
 class KeyPoint(_Strict):
     """One key point of a concept answer; covered when every keyword group has a hit."""
 
@@ -102,18 +113,17 @@ class KeyPoint(_Strict):
         description="the first group names what the point is about (early layers, deeper "
         "layers): a clause is cut where another anchored point's first group starts",
     )
+    within: int | None = Field(
+        default=None,
+        ge=1,
+        description="the groups' hits must lie within this many words of each other",
+    )
 
     @field_validator("keywords")
     @classmethod
     def _no_empty_group(cls, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
         for group in groups:
-            if not group or any(not word.strip(" *~!") for word in group):
-                raise ValueError("every keyword group needs at least one non-empty word")
-            for word in group:
-                if "*" in word.rstrip("*"):
-                    raise ValueError(f"keyword '{word}': * may only end a keyword")
-                if any(mark in word[1:] for mark in "~!"):
-                    raise ValueError(f"keyword '{word}': ~ and ! may only start a keyword")
+            _check_keywords(group)
         return groups
 
 
@@ -134,6 +144,24 @@ class ConceptQuestion(_Strict):
         default=None, ge=1, description="the number on the question sheet (default: from the id)"
     )
     key_points: tuple[KeyPoint, ...] = Field(min_length=1)
+    misconceptions: tuple[str, ...] = Field(
+        default=(),
+        description="keywords of known wrong claims (same syntax as key point keywords): a "
+        "sentence stating one is no evidence, and the answer's suggestions are marked uncertain",
+    )
+
+    ignore: tuple[str, ...] = Field(
+        default=(),
+        description="the question's own words (e.g. 'template matching'): a keyword hit inside "
+        "them is no evidence, so restating the question earns nothing",
+    )
+
+    @field_validator("misconceptions", "ignore")
+    @classmethod
+    def _misconceptions_are_keywords(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        if words:
+            _check_keywords(words)
+        return words
 
     @model_validator(mode="after")
     def _points_add_up(self) -> ConceptQuestion:

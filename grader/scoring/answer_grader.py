@@ -18,6 +18,7 @@ from grader.reading.strikeout import remove_struck_out
 from grader.reference import QuestionKey, compute_key, load_parameters
 from grader.results import Part, QuestionResult, ReviewReason, Status
 from grader.rubric.model import ConceptQuestion, Rubric
+from grader.scoring.concept_placement import Placement, place_by_content
 from grader.scoring.concepts import CompiledKeyPoint, compile_key_points
 from grader.scoring.kinds import kind_spec
 
@@ -133,11 +134,20 @@ class AnswerGrader:
         }
         shared = {by_number[n]: by_number[m] for n, m in split.shared.items() if m in by_number}
         unassigned = "\n\n".join(split.unassigned)
+        # A concept answer without a readable marker sits inside another answer or before the
+        # first marker: place it by its content (and position); unsure placements go to a person.
+        unanswered = [q for q in self._compiled if not answers.get(q, "").strip()]
+        placed = place_by_content(
+            answers, unanswered, unassigned, self._compiled, self.question_ids
+        )
+        answers, unassigned = placed.answers, placed.preamble
         holds_answer = _could_hold_an_answer(unassigned)
         few_markers = split.markers_found * FEW_MARKERS_DIVISOR < len(by_number)
         results: list[QuestionResult] = []
         for qid in self.question_ids:
-            if qid in answers and answers[qid].strip():
+            if qid in placed.placements:
+                result = _found_by_content(self.grade(qid, answers[qid]), placed.placements[qid])
+            elif qid in answers and answers[qid].strip():
                 result = self.grade(qid, answers[qid])
                 if qid in notes:
                     result = replace(result, details={**result.details, notes[qid]: True})
@@ -200,6 +210,33 @@ def _shared_heading(result: QuestionResult, heading_id: str) -> QuestionResult:
         feedback=f"{result.feedback} A person will check this answer: it is written under "
         f"the heading of {heading_id} together with this question, without a sub-part for each.",
         details={**result.details, "shared_with": heading_id},
+    )
+
+
+def _found_by_content(result: QuestionResult, placement: Placement) -> QuestionResult:
+    """A concept answer placed by its content: said so, and sent to a person unless sure."""
+    where = placement.found_in
+    if not where.startswith("text"):
+        where = f"the answer to {where}"
+    details = {
+        **result.details,
+        "found_by_content": True,
+        "found_in": placement.found_in,
+        "placement_sure": placement.sure,
+        "placement_relevance": placement.relevance,
+    }
+    if placement.damaged_marker:
+        details["damaged_marker"] = placement.damaged_marker
+    note = f"No marker for this question was read; this answer was found by its content in {where}"
+    if placement.sure:
+        return replace(result, details=details, feedback=f"{note}. {result.feedback}")
+    return replace(
+        result,
+        status=Status.NEEDS_REVIEW,
+        review_reason=ReviewReason.UNASSIGNED,
+        details=details,
+        feedback=f"{note}, but the grader is not sure it answers this question: a person will "
+        f"check the text shown. {result.feedback}",
     )
 
 

@@ -2,7 +2,12 @@
 
 Every concept answer goes to a person (status needs_review, reason "concept"):
 points the grader thinks are missing cost the student marks, so a person
-confirms them, as shared/hw4-concept-keypoints.md asks.
+confirms them, as shared/hw4-concept-keypoints.md asks. Each key point's
+evidence carries a confidence and an `uncertain` mark; the answer's
+`details["confidence"]` is its least sure key point, and
+`details["uncertain"]` lists the key points (1-based) a review page shows first
+and must never let a person confirm in bulk unseen. This module must not
+match keywords itself (that is `concepts`).
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ def score_concept(
     *,
     has_shape_example: bool,
 ) -> QuestionResult:
-    suggestion = suggest_key_points(answer_text, compiled, has_shape_example=has_shape_example)
+    suggestion = suggest_key_points(
+        answer_text, compiled, has_shape_example=has_shape_example, min_words=question.min_words
+    )
     missing = [e["key_point"] for e in suggestion.evidence if not e["covered"]]
+    uncertain = [i + 1 for i, doubtful in enumerate(suggestion.uncertain) if doubtful]
     flags = []
     if suggestion.word_count < question.min_words:
         flags.append("very short answer")
@@ -44,5 +52,7 @@ def score_concept(
             "evidence": list(suggestion.evidence),
             "word_count": suggestion.word_count,
             "flags": flags,
+            "confidence": min(suggestion.confidence, default=1.0),
+            "uncertain": uncertain,
         },
     )

@@ -399,7 +399,9 @@ CASES: dict[str, Answers] = {
             "conv layer and uses it to update the model, so the network focuses on the right region "
             "of the image for each class."
         ),
-        wrong_covers=(T, F, F, F),
+        # "gradient ... with respect to the weights" is a listed misconception of q21: the
+        # sentence is no evidence (it used to credit "focuses on the right region").
+        wrong_covers=(F, F, F, F),
         noisy=(
             "Grad-CAM shows which regions of the imgae were most important for the predicted class. "
             "We run the picture forward, backpropagate the class score into the feature maps of "
@@ -448,7 +450,7 @@ def test_each_key_point_is_worth_one_point(rubric: Rubric) -> None:
 
 
 def test_keywords_are_written_as_the_matcher_sees_text(rubric: Rubric) -> None:
-    """Lower-case, no hyphens or punctuation, and `*` only at the end (elsewhere it is dropped)."""
+    """Lower-case, no hyphens or punctuation, `*` only at the end, `~`/`!` only at the start."""
     for qid in CASES:
         question = rubric.questions[qid]
         assert isinstance(question, ConceptQuestion)
@@ -456,8 +458,8 @@ def test_keywords_are_written_as_the_matcher_sees_text(rubric: Rubric) -> None:
             for group in kp.keywords:
                 assert len(set(group)) == len(group), (qid, group)
                 for keyword in group:
-                    stem = keyword.rstrip("*")
-                    assert "*" not in stem, (qid, keyword)
+                    stem = keyword.rstrip("*").removeprefix("~").removeprefix("!")
+                    assert "*" not in stem and "~" not in stem and "!" not in stem, (qid, keyword)
                     assert normalise(stem).strip() == stem, (qid, keyword)
 
 
@@ -517,12 +519,8 @@ def test_off_topic_answer_covers_nothing(compiled: dict, qid: str, answer: str) 
     assert not any(covered(answer, compiled[qid]))
 
 
-@pytest.mark.xfail(
-    reason="known limit: keyword groups may match in different sentences, so swapping early and "
-    "deep layers still covers both key points; a person confirms every suggestion",
-    strict=True,
-)
 def test_q10_swapped_early_and_deep_layers_is_not_credited(compiled: dict) -> None:
+    """Anchored key points: an early-layer point is not read across the deep layers' words."""
     answer = (
         "Early layers already detect whole objects such as faces, while the deeper layers only "
         "respond to edges and colours."
