@@ -12,14 +12,19 @@ any change to the sources gives a new key (old entries are left for the
 caller to prune: several data roots may share one cache).
 
 Only the inputs file is meant to be shown to the evaluation sandbox; the
-labels stay with the grader. This module never runs models.
+labels stay with the grader. The cache folder is private (`private_cache_dir`:
+created 0700, refused when it is a symlink, someone else's, or writable by
+others), so no other local user can plant or swap an entry or read the labels.
+This module never runs models.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +161,41 @@ def _load_cached(inputs_path: Path, labels_path: Path, classes_path: Path) -> Hi
     return HiddenSplit(inputs_path=inputs_path, labels=labels, class_names=class_names)
 
 
+def default_cache_dir() -> Path:
+    """The hidden-split cache when none is given: one per user in the system temp dir."""
+    return Path(tempfile.gettempdir()) / f"hw-grader-cache-{os.geteuid()}"
+
+
+def private_cache_dir(cache_dir: Path) -> Path:
+    """`cache_dir`, created mode 0700 when missing; DataError if anyone else could touch it.
+
+    Refused: a symlink (it could point anywhere), a folder owned by another user (they
+    could plant a forged inputs file or read the labels), one writable by group or others.
+    """
+    cache_dir = Path(cache_dir)
+    cache_dir.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(cache_dir, 0o700)
+    hint = f"remove it, or give a folder of your own with mode 0700 (mkdir -m 700 {cache_dir})"
+    try:
+        info = os.lstat(cache_dir)
+    except OSError as error:
+        raise DataError(
+            f"the hidden-split cache cannot be used ({error.strerror})", path=cache_dir, hint=hint
+        ) from error
+    if stat.S_ISLNK(info.st_mode):
+        problem = "is a symlink"
+    elif not stat.S_ISDIR(info.st_mode):
+        problem = "is not a folder"
+    elif info.st_uid != os.geteuid():
+        problem = f"is owned by uid {info.st_uid}, not by this grader (uid {os.geteuid()})"
+    elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        problem = f"is mode {stat.S_IMODE(info.st_mode):04o}: others could write to it"
+    else:
+        return cache_dir
+    raise DataError(f"the hidden-split cache {problem}", path=cache_dir, hint=hint)
+
+
 def _publish(temporary: Path, final: Path, mode: int) -> None:
     os.chmod(temporary, mode)
     os.replace(temporary, final)
@@ -171,8 +211,7 @@ def load_hidden_split(layout: DataLayout, dataset: str, cache_dir: Path) -> Hidd
             path=layout.root,
             hint=fix_hint(layout.root, layout.name, dataset),
         )
-    cache_dir = Path(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = private_cache_dir(cache_dir)
     inputs_path, labels_path, classes_path = _cache_paths(
         cache_dir, dataset, cache_key(layout, dataset)
     )

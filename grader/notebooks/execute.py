@@ -3,7 +3,8 @@
 Job: build the sandbox request (a copy of the whole submission folder, the
 training data mounted read-only at ``$HW4_DATA``, ``inside_execute`` as the
 command), run it, and turn the files that come back into a ``NotebookRun``:
-a status (``ok``, ``error``, ``timeout``, ``killed``, ``sandbox_error``),
+a status (``ok``, ``error``, ``timeout``, ``killed``, ``sandbox_error``; a full
+``/work``, ``/tmp`` or ``/dev/shm`` is ``killed``: "disk quota of the sandbox exceeded"),
 the failing cell with its error, the sanitised executed notebook and the
 saved model artifacts. A crash or timeout keeps the artifacts saved before
 it; the run is always described, never raised.
@@ -25,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.notebooks.untrusted import (
+    MAX_NOTEBOOK_CELLS,
     STATUS_MAX_BYTES,
     InsideStatus,
+    TooCostlyError,
     UntrustedFileError,
     parse_status,
     read_json_no_follow,
@@ -48,6 +51,9 @@ DEFAULT_OUTPUT_CAP = 2 * 2**20  # bytes of cell outputs kept in the executed not
 EXECUTED_NOTEBOOK_SLACK = 4 * 2**20
 INPUT_NOTEBOOK_MAX_BYTES = 64 * 2**20
 OUTPUT_TAIL_CHARS = 4_000
+TOO_COSTLY_FIX = (
+    "clear its outputs (Kernel > Restart & Clear Output), remove unneeded cells, save it again"
+)
 MODEL_ID = re.compile(r"^artifacts/([A-Za-z0-9][A-Za-z0-9_.-]{0,99})\.pt$")
 
 
@@ -72,10 +78,16 @@ def precheck_notebook(notebook: Path) -> tuple[int, str | None]:
     """(size, problem): a notebook the host cannot even read as nbformat-4 JSON is not run."""
     try:
         document = read_json_no_follow(notebook, INPUT_NOTEBOOK_MAX_BYTES)
+    except TooCostlyError as error:
+        return 0, f"the notebook is too large to check: {error} (fix: {TOO_COSTLY_FIX})"
     except UntrustedFileError as error:
         return 0, f"the notebook cannot be read: {error} (fix: save it again from Jupyter)"
     if not isinstance(document, dict) or document.get("nbformat") != 4:
         return 0, "the notebook is not in nbformat 4 (fix: save it again from Jupyter 4 or later)"
+    cells = document.get("cells")
+    if isinstance(cells, list) and len(cells) > MAX_NOTEBOOK_CELLS:
+        problem = f"{len(cells):,} cells, over the {MAX_NOTEBOOK_CELLS:,} cap"
+        return 0, f"the notebook is too large to check: {problem} (fix: {TOO_COSTLY_FIX})"
     return notebook.stat().st_size, None
 
 
@@ -171,8 +183,14 @@ def classify(
     status_problem: str | None,
     notebook: dict[str, Any] | None,
     cell_timeout: float,
+    disk_quota: str | None = None,
 ) -> tuple[NotebookRunStatus, str, int | None]:
-    """(status, one-line message, failed cell) from the sandbox's result and the runner's status."""
+    """(status, one-line message, failed cell) from the sandbox's result and the runner's status.
+
+    `disk_quota` ("disk quota of the sandbox exceeded: /work (128 MiB) is full") blames a
+    run that did not end well on the student's full disk: the cell's ENOSPC, or a runner
+    that could no longer save its status, is then no "notebook ended early".
+    """
     if status is not None and status.unreadable is not None:
         return (
             NotebookRunStatus.ERROR,
@@ -191,6 +209,18 @@ def classify(
         cell = status.timed_out_cell
         message = f"{_cell_label(cell, notebook)} ran past its {cell_timeout:g} s timeout"
         return NotebookRunStatus.TIMEOUT, message, cell
+    ended_well = (
+        status is not None
+        and status.finished
+        and status.failed_cell is None
+        and result.returncode == 0
+        and not result.killed_reason
+    )
+    if disk_quota is not None and not ended_well:
+        failed = status.failed_cell if status is not None else None
+        blamed = failed if failed is not None else running
+        where = f" in {_cell_label(blamed, notebook)}" if blamed is not None else ""
+        return NotebookRunStatus.KILLED, f"{disk_quota}{where}", blamed
     if result.killed_reason:
         where = f" in {_cell_label(running, notebook)}" if running is not None else ""
         return (
@@ -303,7 +333,12 @@ def execute_notebook(
         out_dir,
     )
     run_status, message, failed_cell = classify(
-        result, status, status_problem, executed, cell_timeout
+        result,
+        status,
+        status_problem,
+        executed,
+        cell_timeout,
+        disk_quota=result.disk_quota_message(limits),
     )
     if notebook_problem is not None and run_status is not NotebookRunStatus.SANDBOX_ERROR:
         message += f" ({notebook_problem})"

@@ -3,8 +3,9 @@
 Job: turn ``status.json`` and the executed notebook written inside the
 sandbox (where student code could have rewritten them) into a validated
 ``InsideStatus`` and a sanitised nbformat-4 dict, or into ``None`` with a
-reason. A file that is too large, not JSON, nested absurdly or of the wrong
-shape is refused, never half-trusted.
+reason. A file that is too large, not JSON, nested absurdly, too costly to
+parse (too many objects, lists or strings: counted before parsing) or of the
+wrong shape is refused, never half-trusted.
 
 What it must not do: follow a symlink, read past the cap, unpickle or
 evaluate anything, or raise on bad input (it returns a reason instead).
@@ -26,14 +27,48 @@ EVALUE_MAX_CHARS = 2_000
 ENAME_MAX_CHARS = 200
 OUTPUT_TYPES = frozenset({"stream", "display_data", "execute_result", "error"})
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_JSON_STRING = re.compile(rb'"[^"]*"')  # after escaped quotes and backslashes are removed
+#: What one JSON file from a student may hold before it is parsed (a homework notebook has
+#: a few thousand of each; these bound the parse to a few hundred MB whatever the file).
+MAX_JSON_CONTAINERS = 200_000
+MAX_JSON_STRINGS = 1_000_000
+#: Cells one notebook may have (a homework notebook has tens to hundreds).
+MAX_NOTEBOOK_CELLS = 5_000
 
 
 class UntrustedFileError(ValueError):
     """A file from the sandbox cannot be used; the message says why in a few words."""
 
 
+class TooCostlyError(UntrustedFileError):
+    """A file that would cost the host far more than its size to parse or check."""
+
+
+def json_cost_problem(raw: bytes) -> str | None:
+    """Why parsing `raw` would cost the host far more than its size, or None.
+
+    json.loads spends ~80 bytes per object or list and ~50 per string: 57 MB of `{}`
+    cost 1.5 GB, a 700,000-cell notebook 930 MB. Counted before parsing, in C-speed
+    passes: first upper bounds (every quote, brace and bracket), and only past those
+    the exact count, outside strings (escaped backslashes and quotes removed first,
+    then the strings; bounded, since the number of strings is capped first).
+    """
+    if raw.count(b'"') > 2 * MAX_JSON_STRINGS:
+        plain = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+        strings = plain.count(b'"') // 2
+        if strings > MAX_JSON_STRINGS:
+            return f"{strings:,} JSON strings, over the {MAX_JSON_STRINGS:,} cap"
+    if raw.count(b"{") + raw.count(b"[") > MAX_JSON_CONTAINERS:
+        plain = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+        outside_strings = _JSON_STRING.sub(b"", plain)
+        containers = outside_strings.count(b"{") + outside_strings.count(b"[")
+        if containers > MAX_JSON_CONTAINERS:
+            return f"{containers:,} JSON objects and lists, over the {MAX_JSON_CONTAINERS:,} cap"
+    return None
+
+
 def read_json_no_follow(path: Path, max_bytes: int) -> Any:
-    """Parse a regular, non-symlink file of at most `max_bytes` as JSON."""
+    """Parse a regular, non-symlink file of at most `max_bytes` as JSON, if it is cheap to parse."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as error:
@@ -47,6 +82,8 @@ def read_json_no_follow(path: Path, max_bytes: int) -> Any:
         raw = handle.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise UntrustedFileError(f"over the {max_bytes:,} byte cap")
+    if (problem := json_cost_problem(raw)) is not None:
+        raise TooCostlyError(problem)
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -184,6 +221,8 @@ def sanitize_notebook(document: object) -> dict[str, Any]:
     cells = document.get("cells")
     if not isinstance(cells, list):
         raise UntrustedFileError("no list of cells")
+    if len(cells) > MAX_NOTEBOOK_CELLS:
+        raise TooCostlyError(f"{len(cells):,} cells, over the {MAX_NOTEBOOK_CELLS:,} cap")
     clean_cells = []
     for cell in cells:
         if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):

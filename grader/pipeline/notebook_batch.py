@@ -13,12 +13,12 @@ limits come in as arguments (`NotebookOptions`, the rubric's [notebooks] table).
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.data import DataError, load_hidden_split, load_layout, training_data_dir
+from grader.data.hidden import default_cache_dir
 from grader.errors import GraderError
 from grader.pipeline.notebook_part import (
     HiddenInputs,
@@ -49,7 +49,8 @@ class NotebookOptions:
     timeout_seconds: float | None = NOTEBOOK_TIMEOUT.default  # replaces the rubric's, when set
     unsandboxed: bool = False  # --no-sandbox: trusted settings only, loudly warned
     gpu: bool = False
-    cache_dir: Path | None = None  # decoded hidden splits (default: the system temp dir)
+    # Decoded hidden splits, a private 0700 folder (default: hw-grader-cache-<uid> in the temp dir).
+    cache_dir: Path | None = None
 
 
 def notebook_limits(
@@ -104,7 +105,7 @@ def _setup_problem(
                 layout.name,
                 None,
             )
-    cache_dir = options.cache_dir or Path(tempfile.gettempdir()) / "hw-grader-cache"
+    cache_dir = options.cache_dir or default_cache_dir()
     hidden: dict[str, HiddenInputs] = {}
     try:
         for dataset in sorted({q.dataset for q in models}):

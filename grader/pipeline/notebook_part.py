@@ -1,7 +1,9 @@
 """Grade one student's notebooks: execute each in the sandbox, evaluate every saved model, score.
 
 Runs on a Dask worker (or in-process): the task and its result are plain,
-picklable data. It never writes the gradebook; the coordinator does.
+picklable data. It never writes the gradebook; the coordinator does. No points
+depend on the notebook's run status, which student code can rewrite: models are
+measured from the artifacts that came back, figures counted in the executed notebook.
 """
 
 from __future__ import annotations
@@ -147,7 +149,10 @@ def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
             out_dir=scratch / f"nb{index}",
         )
         records.append(_record(task.student_id, notebook, run))
-        if run.status == NotebookRunStatus.SANDBOX_ERROR:
+        # The run status is advisory (the notebook's code can rewrite or delete what the runner
+        # reports): a run that brought anything back is scored from that, whatever it says.
+        nothing_came_back = not run.artifacts and run.executed_notebook is None
+        if run.status == NotebookRunStatus.SANDBOX_ERROR and nothing_came_back:
             problems.append(run.message)
             for qid, question in questions.items():
                 results[qid] = unavailable_model(qid, question, Status.ERROR, run.message)
@@ -162,7 +167,7 @@ def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
                 if artifact is None:
                     why = f"artifacts/{qid}.pt was not saved"
                     if run.status != NotebookRunStatus.OK:
-                        why += f"; the notebook stopped early: {run.message}"
+                        why += f"; the notebook run was reported as {run.status}: {run.message}"
                     results[qid] = unavailable_model(qid, question, Status.MISSING, why)
                     continue
                 hidden = task.hidden[question.dataset]

@@ -25,6 +25,8 @@ from pathlib import Path
 from grader.sandbox.request import ReadOnlyMount, SandboxLimits
 
 WORK_INSIDE = "/work"
+#: The size-capped, writable tmpfs inside the sandbox (the driver reports which were full).
+TMPFS_INSIDE = (WORK_INSIDE, "/tmp", "/dev/shm")
 #: The grader/sandbox/inside package, zipped, bound read-only inside the sandbox.
 DRIVER_ZIP = "/run/grader/driver.zip"
 #: How the driver is started: isolated mode, no site-packages, our package first on sys.path.

@@ -119,8 +119,14 @@ def launch(
     backstop_seconds: float,
     wall_label: float,
     namespaced: bool,
+    keep_fds: tuple[int, ...] = (),
 ) -> LaunchOutcome:
-    """Run one sandbox process to the end under the host's own limits."""
+    """Run one sandbox process to the end under the host's own limits.
+
+    `uid` None starts the command as this process's user (the mount-staging helper
+    switches to the sandbox uid itself); `keep_fds` are the caller's fds the command
+    inherits (the O_PATH fds of the read-only mounts), still closed by the caller.
+    """
     started = time.monotonic()
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
@@ -137,7 +143,7 @@ def launch(
             stdin=stdin if stdin is not None else subprocess.DEVNULL,
             stdout=out_w,
             stderr=err_w,
-            pass_fds=(collect_w, status_w, info_w, *data_fds.values()),
+            pass_fds=(collect_w, status_w, info_w, *data_fds.values(), *keep_fds),
             start_new_session=True,
             user=uid,
             group=uid,

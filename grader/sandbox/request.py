@@ -118,8 +118,10 @@ class SandboxRequest:
     `work_files` is copied into /work (regular files and directories only: symlinks
     are skipped, never followed); `extra_files` maps /work-relative names to host
     files. `collect` globs (relative to /work; `*` stays within a directory, `**`
-    crosses them, a matching directory brings everything below it) are copied out
-    after the command ends, also after a timeout or a crash.
+    crosses them) are copied out
+    after the command ends, also after a timeout or a crash. Patterns match files only:
+    a directory whose name matches is never collected whole (`models/**` collects a
+    folder's files); sparse files and unsafe or overlong names are refused one by one.
     """
 
     argv: tuple[str, ...]
@@ -160,8 +162,23 @@ class SandboxResult:
     wall_seconds: float
     cpu_seconds: float | None = None
     sandboxed: bool = True
+    #: The size-capped tmpfs ("/work", "/tmp", "/dev/shm") the driver saw full during the run.
+    full_filesystems: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         """The command exited 0 on its own."""
         return self.returncode == 0 and self.killed_reason is None
+
+    def disk_quota_message(self, limits: SandboxLimits) -> str | None:
+        """'disk quota of the sandbox exceeded: /work (128 MiB) is full', or None."""
+        if not self.full_filesystems:
+            return None
+        sizes = {
+            "/work": limits.work_tmpfs_bytes,
+            "/tmp": limits.tmp_tmpfs_bytes,
+            "/dev/shm": limits.shm_bytes,
+        }
+        shown = [f"{label} ({sizes.get(label, 0) // MiB} MiB)" for label in self.full_filesystems]
+        verb = "is" if len(shown) == 1 else "are"
+        return f"disk quota of the sandbox exceeded: {' and '.join(shown)} {verb} full"

@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -28,6 +29,7 @@ from grader.sandbox.bwrap import (
     BASE_UID,
     DRIVER_BOOT,
     DRIVER_ZIP,
+    TMPFS_INSIDE,
     WORK_INSIDE,
     bwrap_argv,
     command_environment,
@@ -46,13 +48,25 @@ from grader.sandbox.check import (
     self_check_verdict,
     unavailable_check,
 )
+from grader.sandbox.mount_stage import (
+    STAGING_FAILED,
+    MountSourceError,
+    helper_argv,
+    open_mount_source,
+    staged_path,
+)
 from grader.sandbox.process import LaunchFds, LaunchOutcome, launch
-from grader.sandbox.request import SandboxLimits, SandboxRequest, SandboxResult
+from grader.sandbox.request import ReadOnlyMount, SandboxLimits, SandboxRequest, SandboxResult
 from grader.sandbox.slots import SlotUnavailable, claim_slot
 from grader.sandbox.transfer import CollectReceiver, write_input_stream
 
 logger = logging.getLogger(__name__)
 
+STAGING_REFUSED = (
+    "data under a private folder is mounted by the grader (root) from a mount namespace of its "
+    "own, which this machine refused (a container without CAP_SYS_ADMIN?); keep the data and "
+    "the cache in world-readable folders (chmod a+rX on the folders above them)"
+)
 UNSANDBOXED_WARNING = (
     "running student code WITHOUT the sandbox (--no-sandbox): it can read and change "
     "everything this user can, and use the network; only for trusted code"
@@ -76,6 +90,27 @@ def describe_signal(signum: int, cpu_seconds: float | None, limits: SandboxLimit
     if name == "SIGKILL" and cpu_seconds is not None and cpu_seconds >= limits.cpu_seconds:
         meaning = f"CPU time limit of {limits.cpu_seconds} s"
     return f"killed by {name}" + (f" ({meaning})" if meaning else "")
+
+
+def open_mount_fds(mounts: tuple[ReadOnlyMount, ...]) -> list[int]:
+    """An O_PATH fd per mount, opened with the grader's rights; SandboxUnavailable names a bad one."""
+    fds: list[int] = []
+    try:
+        for mount in mounts:
+            try:
+                fds.append(open_mount_source(mount.host))
+            except MountSourceError as error:
+                raise SandboxUnavailable(
+                    f"cannot mount it at {mount.inside}: {error.message}",
+                    path=mount.host,
+                    hint="check the path given for the data; its own top folder must be "
+                    "readable by others (chmod a+rX), the folders above it may be private",
+                ) from None
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        raise
+    return fds
 
 
 def _first_line(raw: bytes, *, last: bool = False) -> str:
@@ -156,22 +191,39 @@ class Sandbox:
     def _launch(
         self, request: SandboxRequest, receiver: CollectReceiver, extra: dict[str, Any]
     ) -> LaunchOutcome:
+        sandboxed = not self.unsandboxed
+        # As root, a mount the sandbox uid cannot reach (under a mode-0700 folder: a home
+        # directory, `mktemp -d`) is opened here with the grader's rights and staged by a
+        # helper (mount_stage.py); world-readable ones are bound by bwrap directly, as ever.
+        staging = (
+            sandboxed
+            and self.uid is not None
+            and any(unreadable_reason(mount.host) is not None for mount in request.mounts)
+        )
+        mount_fds = open_mount_fds(request.mounts) if staging else []
+        if not staging:
+            for mount in request.mounts:
+                if not mount.host.exists():
+                    raise SandboxUnavailable(
+                        f"cannot mount it at {mount.inside}: it does not exist",
+                        path=mount.host,
+                        hint="check the path given for the data",
+                    )
+        try:
+            return self._launch_with(request, receiver, extra, mount_fds)
+        finally:
+            for fd in mount_fds:
+                os.close(fd)
+
+    def _launch_with(
+        self,
+        request: SandboxRequest,
+        receiver: CollectReceiver,
+        extra: dict[str, Any],
+        mount_fds: list[int],
+    ) -> LaunchOutcome:
         limits = request.limits
         sandboxed = not self.unsandboxed
-        for mount in request.mounts:
-            if not mount.host.exists():
-                raise SandboxUnavailable(
-                    f"cannot mount it at {mount.inside}: it does not exist",
-                    path=mount.host,
-                    hint="check the path given for the data",
-                )
-            reason = unreadable_reason(mount.host) if self.uid is not None else None
-            if reason is not None:
-                raise SandboxUnavailable(
-                    f"cannot mount it at {mount.inside}: {reason}",
-                    path=mount.host,
-                    hint="keep what the sandbox reads in a world-readable directory (chmod -R a+rX)",
-                )
         bwrap = shutil.which("bwrap") if sandboxed else None
         if sandboxed and bwrap is None:
             raise SandboxUnavailable("bubblewrap (bwrap) is not installed", hint=INSTALL_BWRAP)
@@ -202,6 +254,8 @@ class Sandbox:
             "collect_files": limits.collect_files,
             "max_file_bytes": limits.max_file_bytes,
             "rlimits": rlimit_settings(limits),
+            # The size-capped tmpfs the driver watches for a full disk (none unsandboxed).
+            "watched_filesystems": {path: path for path in TMPFS_INSIDE} if sandboxed else {},
             **extra,
         }
         package = Path(inside.__file__).parent
@@ -219,15 +273,24 @@ class Sandbox:
             command = [python, "-I", "-S", "-c", DRIVER_BOOT, driver_dir, json.dumps(config)]
             if bwrap is None:
                 return command
-            return bwrap_argv(
+            mounts = request.mounts
+            if mount_fds:
+                mounts = tuple(
+                    ReadOnlyMount(Path(staged_path(index)), mount.inside)
+                    for index, mount in enumerate(request.mounts)
+                )
+            argv = bwrap_argv(
                 bwrap,
                 kernel_env=self.kernel_env,
                 limits=limits,
-                mounts=request.mounts,
+                mounts=mounts,
                 data_fds=fds.data,
                 info_fd=fds.info,
                 command=command,
             )
+            if not mount_fds:
+                return argv
+            return helper_argv(sys.executable, uid=uid, gid=uid, fds=mount_fds, bwrap_command=argv)
 
         try:
             with tempfile.TemporaryFile() as stdin:
@@ -237,12 +300,13 @@ class Sandbox:
                     build_argv=build_argv,
                     data_files=data_files,
                     stdin=stdin,
-                    uid=self.uid,
+                    uid=None if mount_fds else self.uid,  # the helper switches uid itself
                     receiver=receiver,
                     output_cap=limits.output_bytes,
                     backstop_seconds=limits.wall_seconds + limits.grace_seconds,
                     wall_label=limits.wall_seconds,
                     namespaced=sandboxed,
+                    keep_fds=tuple(mount_fds),
                 )
         finally:
             if scratch is not None:
@@ -254,7 +318,9 @@ class Sandbox:
             why = _first_line(outcome.stderr) or f"exit status {outcome.exit_code}"
             namespaces = any(word in why for word in ("namespace", "uid map", "not permitted"))
             hint = (
-                ENABLE_USERNS
+                STAGING_REFUSED
+                if why.startswith(STAGING_FAILED)
+                else ENABLE_USERNS
                 if namespaces
                 else "check that every mount's host path exists and is readable"
             )
@@ -292,6 +358,12 @@ class Sandbox:
         if returncode is not None and returncode < 0 and killed_reason is None:
             killed_reason = describe_signal(-returncode, cpu_seconds, limits)
         receiver = outcome.receiver
+        reported_full = finished.get("full_filesystems") if finished is not None else None
+        full_filesystems = tuple(
+            label
+            for label in TMPFS_INSIDE
+            if isinstance(reported_full, list) and label in reported_full
+        )
         return SandboxResult(
             returncode=returncode,
             timed_out=timed_out,
@@ -302,6 +374,7 @@ class Sandbox:
             wall_seconds=outcome.wall_seconds,
             cpu_seconds=cpu_seconds,
             sandboxed=not self.unsandboxed,
+            full_filesystems=full_filesystems,
         )
 
 

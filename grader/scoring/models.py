@@ -12,9 +12,9 @@ from typing import Any
 from grader.evaluation import (
     ReportedAccuracy,
     accuracy_gap_flag,
-    count_figures,
     find_reported_accuracies,
 )
+from grader.evaluation.figures import MIN_FIGURE_PIXELS, survey_figures
 from grader.evaluation.hidden_test import ModelEvaluation
 from grader.evaluation.structure import (
     StructureFacts,
@@ -58,31 +58,68 @@ def unavailable_model(
     )
 
 
+#: Said wherever the run status is shown: student code can rewrite what the runner reports.
+RUN_STATUS_ADVISORY = (
+    "advisory only: code in the notebook can change this report, and no points depend on it"
+)
+
+
 def _notebook_details(run: NotebookRun) -> dict[str, Any]:
     if run.status == NotebookRunStatus.OK:
         return {}
     return {
         "notebook_status": run.status,
+        "notebook_status_note": RUN_STATUS_ADVISORY,
         "failed_cell": run.failed_cell,
         "traceback": (run.traceback or "")[-4000:],
     }
 
 
+def _run_status_note(run: NotebookRun) -> str:
+    """' The notebook run was reported as ... (advisory only: ...).' for a run that was not ok."""
+    if run.status == NotebookRunStatus.OK:
+        return ""
+    return f" The notebook run was reported as {run.status}: {run.message} ({RUN_STATUS_ADVISORY})."
+
+
 def score_figures(question_id: str, question: FiguresQuestion, run: NotebookRun) -> QuestionResult:
-    """Share of the required figures found in the executed notebook's outputs."""
-    figures = count_figures(run.executed_notebook or {})
+    """Share of the required figures found in the executed notebook's outputs.
+
+    Only real figures (at least MIN_FIGURE_PIXELS on each side, read from the image header)
+    earn points. When images too small or of unreadable size would make up the count, the
+    question waits for a person (needs_review) with the points of the real figures so far.
+    """
+    survey = survey_figures(run.executed_notebook or {})
+    figures = survey.real
     share = min(figures / question.min_figures, 1.0)
     points = round(share * question.points, 2)
     feedback = f"{figures} figure(s) in the executed notebook; {question.min_figures} expected."
-    if run.status != NotebookRunStatus.OK:
-        feedback += f" The notebook stopped early: {run.message}"
+    doubtful = [*survey.too_small, *survey.unmeasured]
+    needs_person = figures < question.min_figures and bool(doubtful)
+    if needs_person:
+        shown = "; ".join(doubtful[:5]) + (
+            f"; and {len(doubtful) - 5} more" if len(doubtful) > 5 else ""
+        )
+        feedback += (
+            f" {len(doubtful)} more image(s) were not counted, being smaller than "
+            f"{MIN_FIGURE_PIXELS}×{MIN_FIGURE_PIXELS} px or of unknown size ({shown}); "
+            "a person will check them."
+        )
+    feedback += _run_status_note(run)
     return QuestionResult(
         question_id=question_id,
         points=points,
         max_points=question.points,
-        status=Status.GRADED,
+        status=Status.NEEDS_REVIEW if needs_person else Status.GRADED,
         feedback=feedback,
-        details={"figures": figures, "flags": [], **_notebook_details(run)},
+        review_reason=ReviewReason.AMBIGUOUS if needs_person else None,
+        details={
+            "figures": figures,
+            "images_too_small": list(survey.too_small),
+            "images_unmeasured": list(survey.unmeasured),
+            "flags": [],
+            **_notebook_details(run),
+        },
     )
 
 

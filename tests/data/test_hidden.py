@@ -119,3 +119,74 @@ def test_unknown_or_absent_dataset(synthetic_root, root_copy, tmp_path):
     (root_copy / "dataset.toml").write_text(text.split("[cifar10]")[0])
     with pytest.raises(DataError, match="this data folder has no cifar10"):
         load_hidden_split(load_layout(root_copy), "cifar10", tmp_path)
+
+
+def test_a_new_cache_folder_is_private(synthetic_root, tmp_path):
+    cache = tmp_path / "shared" / "cache"
+    split = load_hidden_split(load_layout(synthetic_root), "cifar10", cache)
+    assert cache.stat().st_mode & 0o777 == 0o700
+    assert split.inputs_path.parent.parent == cache
+    labels = cache / f"{split.inputs_path.parent.name}.labels.npy"
+    assert labels.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_default_cache_is_per_user_in_the_temp_dir():
+    default = hidden_module.default_cache_dir()
+    assert default.name == f"hw-grader-cache-{os.geteuid()}"
+
+
+@pytest.mark.parametrize(
+    ("prepare", "problem"),
+    [
+        pytest.param(
+            lambda cache: cache.mkdir(mode=0o777) or cache.chmod(0o777),
+            "the hidden-split cache is mode 0777: others could write to it",
+            id="world-writable",
+        ),
+        pytest.param(
+            lambda cache: cache.mkdir() or cache.chmod(0o770),
+            "the hidden-split cache is mode 0770: others could write to it",
+            id="group-writable",
+        ),
+        pytest.param(
+            lambda cache: (
+                (cache.parent / "elsewhere").mkdir(mode=0o700)
+                or cache.symlink_to(cache.parent / "elsewhere")
+            ),
+            "the hidden-split cache is a symlink",
+            id="symlink",
+        ),
+        pytest.param(
+            lambda cache: cache.write_text("not a folder"),
+            "the hidden-split cache is not a folder",
+            id="a-file",
+        ),
+    ],
+)
+def test_a_cache_others_could_touch_is_refused_with_the_fix(
+    synthetic_root, tmp_path, prepare, problem
+):
+    cache = tmp_path / "cache"
+    prepare(cache)
+    with pytest.raises(DataError) as raised:
+        load_hidden_split(load_layout(synthetic_root), "cifar10", cache)
+    assert raised.value.message == problem
+    assert raised.value.path == str(cache)
+    assert raised.value.hint == (
+        f"remove it, or give a folder of your own with mode 0700 (mkdir -m 700 {cache})"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    assert not elsewhere.exists() or list(elsewhere.iterdir()) == []  # nothing written through it
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a folder owned by another uid needs root")
+def test_a_cache_owned_by_someone_else_is_refused(synthetic_root, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    os.chown(cache, 61999, 61999)
+    with pytest.raises(DataError) as raised:
+        load_hidden_split(load_layout(synthetic_root), "cifar10", cache)
+    assert raised.value.message == (
+        "the hidden-split cache is owned by uid 61999, not by this grader (uid 0)"
+    )
+    assert list(cache.iterdir()) == []

@@ -177,3 +177,51 @@ report("TAMPER", {{
     assert seen["repo grader"] == seen["repo rubric"] == "ENOENT"  # the repository is not there
     assert [path for path in created if path.exists()] == []
     host.assert_clean()
+
+
+def test_amplifying_artifacts_cost_the_host_nothing_and_spoil_nothing(run_notebook, host, tmp_path):
+    # A sparse "model" of 48 MiB of holes, a folder named like a model holding 20 MiB, and a
+    # model with an unsafe name (its 20 MiB used to be streamed out, then thrown away): each
+    # is refused on its own, at no cost, and the real model still comes out. (A name too long
+    # for a frame header needs `**`: tests/sandbox/test_sandbox_transfer.py.)
+    run = run_notebook(
+        make_artifacts(
+            """
+with open("artifacts/p1.sparse.pt", "wb") as f:
+    f.truncate(48 * 2**20)
+os.makedirs("artifacts/p1.folder.pt/inner")
+for index in range(20):
+    open(f"artifacts/p1.folder.pt/inner/{index}.bin", "wb").write(bytes(2**20))
+open("artifacts/" + chr(1) * 200 + ".pt", "wb").write(bytes(20 * 2**20))
+open("artifacts/p2.pt", "wb").write(b"the real model")
+"""
+        )
+    )
+    assert run.status == "ok", run.message
+    unsafe = "artifacts/" + "?" * 190 + "..."
+    assert run.message.endswith(
+        f"; {unsafe}: not collected (has an unsafe name (has control characters))"
+        "; artifacts/p1.sparse.pt: not collected (a sparse file: 50331648 bytes of which 0 are"
+        " written)"
+    ), run.message
+    assert sorted(run.artifacts) == ["p2"]
+    assert run.artifacts["p2"].read_bytes() == b"the real model"
+    out_bytes = sum(p.stat().st_size for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert out_bytes < 1 * 2**20
+    host.assert_clean()
+
+
+def test_a_700000_cell_notebook_is_refused_on_the_host_and_never_run(run_notebook, host):
+    def replace_with_huge_notebook(submission: Path) -> None:
+        cell = b'{"cell_type":"code","metadata":{},"outputs":[],"source":"import os"}'
+        (submission / "p1_cats_dogs.ipynb").write_bytes(
+            b'{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":['
+            + b",".join([cell] * 700_000)
+            + b"]}"
+        )
+
+    run = run_notebook("print('replaced')", prepare=replace_with_huge_notebook)
+    assert run.status == "error"
+    assert run.message.startswith("the notebook is too large to check: 4,200,004 JSON strings")
+    assert run.executed_notebook is None and run.wall_seconds == 0.0  # no sandbox was started
+    host.assert_clean()

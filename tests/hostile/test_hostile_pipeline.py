@@ -60,6 +60,16 @@ STUDENTS = {
         "        os._exit(0)\n    os.wait()\n"
         "print('survived')",
     ),
+    # Saves the model, then deletes the runner's status file and stops the runner from writing
+    # another: the run status says the sandbox failed, but the model is still measured.
+    "eraser": (
+        SAVE_CONSTANT_MODEL,
+        "import gc, glob, os\n"
+        "for runner in [o for o in gc.get_objects() if type(o).__name__ == 'NotebookRun']:\n"
+        "    runner.save = lambda **options: None\n"
+        "for path in glob.glob('.grader/status-*.json'):\n    os.remove(path)\n"
+        "print('erased')",
+    ),
 }
 
 
@@ -198,3 +208,19 @@ def test_killing_everything_from_a_dask_task_reaches_neither_the_worker_nor_the_
         "artifacts/p1.scratch.pt was not saved",
     )
     host.assert_clean()  # the daemons it left are gone
+
+
+def test_a_run_status_erased_by_the_notebook_changes_no_score(graded, data, host):
+    record = graded.run_record("eraser")
+    assert record.status == "sandbox_error"
+    assert record.message.startswith(
+        "the notebook runner left no usable status (no status file came back"
+    )
+    scratch = graded.question("eraser", "p1.scratch")
+    assert scratch.status is Status.GRADED, scratch.feedback
+    assert scratch.details["accuracy"] == expected_accuracy(data)
+    assert (
+        graded.question("eraser", "p1.scratch").points
+        == graded.question("forger", "p1.scratch").points
+    )
+    host.assert_clean()

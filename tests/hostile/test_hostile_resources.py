@@ -201,3 +201,45 @@ def test_segfault_is_reported_as_killed_and_keeps_what_was_saved_before(run_note
     assert run.failed_cell == 1
     assert set(run.artifacts) == {"p1.scratch"}
     host.assert_clean()
+
+
+FILL_WORK = """
+def fill_work():
+    for index in range(1000):  # files under the size limit, until the tmpfs is full
+        with open(f"part{index}", "wb") as out:
+            out.write(bytes(32 * 2**20))
+"""
+
+
+def test_a_cell_that_fills_work_is_blamed_on_the_disk_quota(run_notebook, host):
+    run = run_notebook(SAVE_PLACEHOLDER_ARTIFACT, FILL_WORK + "fill_work()", "print('never')")
+    assert run.status == "killed", run.message
+    # The executed notebook could not be saved on the full disk: no "(In [2])" to show.
+    assert run.message == "disk quota of the sandbox exceeded: /work (128 MiB) is full in cell 2"
+    assert run.failed_cell == 1  # the runner's last status, saved before the disk was full
+    assert sorted(run.artifacts) == ["p1.scratch"]  # what was saved before still comes out
+    host.assert_clean()
+
+
+def test_a_notebook_that_fills_work_so_the_runner_cannot_save_is_not_ended_early(
+    run_notebook, host
+):
+    # The student swallows ENOSPC; then the runner's own status file cannot be written and
+    # it dies: that is the student's full disk, not "the notebook process ended early".
+    swallow = FILL_WORK + "try:\n    fill_work()\nexcept OSError:\n    pass"
+    run = run_notebook("x = 1", swallow, "print('never')")
+    assert run.status == "killed", run.message
+    assert run.message.startswith("disk quota of the sandbox exceeded: /work (128 MiB) is full")
+    assert "ended early" not in run.message
+    host.assert_clean()
+
+
+def test_filling_tmp_in_a_failing_cell_names_tmp(run_notebook, host):
+    run = run_notebook(
+        "with open('/tmp/fill', 'wb') as out:\n    out.write(bytes(64 * 2**20))", "print('never')"
+    )
+    assert run.status == "killed", run.message
+    assert run.message == (
+        "disk quota of the sandbox exceeded: /tmp (32 MiB) is full in cell 1 (In [1])"
+    )
+    host.assert_clean()

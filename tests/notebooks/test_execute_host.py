@@ -45,6 +45,30 @@ def test_a_forged_ok_status_does_not_hide_a_nonzero_exit():
     assert status == "killed"
 
 
+def test_a_full_disk_is_the_disk_quota_not_an_early_end():
+    result = sandbox_result(returncode=1, full_filesystems=("/work", "/dev/shm"))
+    quota = result.disk_quota_message(SandboxLimits(work_tmpfs_bytes=2**30, shm_bytes=2**26))
+    assert quota == (
+        "disk quota of the sandbox exceeded: /work (1024 MiB) and /dev/shm (64 MiB) are full"
+    )
+    stale = InsideStatus(finished=False, cells_total=3, cells_run=1, running_cell=1)
+    status, message, cell = classify(result, stale, None, None, 10, disk_quota=quota)
+    assert (status, cell) == ("killed", 1)
+    assert message == f"{quota} in cell 2"
+
+
+def test_a_notebook_that_ended_well_on_a_full_disk_is_still_ok():
+    result = sandbox_result(full_filesystems=("/work",))
+    assert result.disk_quota_message(SandboxLimits()) == (
+        "disk quota of the sandbox exceeded: /work (2048 MiB) is full"
+    )
+    done = InsideStatus(finished=True, cells_total=2, cells_run=2, seconds=1.0)
+    status, message, _ = classify(result, done, None, None, 10, disk_quota="disk quota ...")
+    assert status == "ok"
+    assert message == "ran 2 of 2 code cells in 1.0 s"
+    assert sandbox_result().disk_quota_message(SandboxLimits()) is None
+
+
 def test_only_regular_files_named_artifacts_id_pt_are_models(tmp_path):
     (tmp_path / "a.pt").write_bytes(b"m")
     (tmp_path / "link.pt").symlink_to(tmp_path / "a.pt")

@@ -146,3 +146,95 @@ def test_sanitize_keeps_known_shapes_and_joins_multiline_text():
 def test_a_malformed_executed_notebook_is_refused(notebook):
     with pytest.raises(UntrustedFileError):
         sanitize_notebook(notebook)
+
+
+# ---- host amplification: what a file costs to parse is bounded before it is parsed ---------
+
+PEAK_MEMORY_PROBE = """
+import resource, sys
+from pathlib import Path
+from grader.notebooks.execute import precheck_notebook
+size, problem = precheck_notebook(Path(sys.argv[1]))
+print(problem)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def precheck_in_a_subprocess(path) -> tuple[str, int]:
+    """(problem, peak MiB of a process that only checked the notebook)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_MEMORY_PROBE, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    problem, peak = done.stdout.splitlines()
+    return problem, int(peak)
+
+
+def test_a_57_mb_notebook_of_empty_objects_is_refused_before_it_is_parsed(tmp_path):
+    path = tmp_path / "p1.ipynb"
+    path.write_bytes(b'{"nbformat": 4, "cells": [], "x": [' + b"{}," * 19_000_000 + b"{}]}")
+    problem, peak_mib = precheck_in_a_subprocess(path)
+    assert problem == (
+        "the notebook is too large to check: 19,000,004 JSON objects and lists, over the "
+        "200,000 cap (fix: clear its outputs (Kernel > Restart & Clear Output), remove "
+        "unneeded cells, save it again)"
+    )
+    assert peak_mib < 400  # parsed, it took 1.5 GB
+
+
+def test_a_700000_cell_notebook_is_refused_before_it_is_parsed(tmp_path):
+    path = tmp_path / "p1.ipynb"
+    cell = b'{"cell_type":"markdown","metadata":{},"source":"x"}'
+    path.write_bytes(
+        b'{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":['
+        + b",".join([cell] * 700_000)
+        + b"]}"
+    )
+    problem, peak_mib = precheck_in_a_subprocess(path)
+    assert problem.startswith("the notebook is too large to check: 3,500,004 JSON strings, over")
+    assert peak_mib < 400  # parsed, it took 930 MB
+
+
+def test_millions_of_tiny_strings_are_refused_before_they_are_parsed(tmp_path):
+    path = tmp_path / "p1.ipynb"
+    path.write_bytes(b'{"nbformat":4,"cells":[],"x":"' + b'","'.join([b"a"] * 3_000_000) + b'"}')
+    with pytest.raises(
+        UntrustedFileError, match=r"^3,000,003 JSON strings, over the 1,000,000 cap$"
+    ):
+        read_json_no_follow(path, 64 * 2**20)
+
+
+def test_braces_inside_strings_are_not_counted(tmp_path):
+    # A real notebook printing a big dict: the braces are text, not structure.
+    text = json.dumps("{[" * 400_000 + '\\"{' + "\\\\")
+    path = tmp_path / "p1.ipynb"
+    path.write_text('{"nbformat": 4, "cells": [{"cell_type": "code", "source": ' + text + "}]}")
+    document = read_json_no_follow(path, 64 * 2**20)
+    assert document["cells"][0]["source"].startswith("{[{[")
+
+
+def test_an_executed_notebook_with_too_many_cells_is_refused():
+    cells = [{"cell_type": "markdown", "source": ""}] * 5_001
+    with pytest.raises(UntrustedFileError, match=r"^5,001 cells, over the 5,000 cap$"):
+        sanitize_notebook({"nbformat": 4, "cells": cells})
+
+
+def test_a_notebook_with_too_many_cells_is_not_run(tmp_path):
+    from grader.notebooks.execute import precheck_notebook
+
+    path = tmp_path / "p1.ipynb"
+    cells = [{"cell_type": "code", "metadata": {}, "source": "1", "outputs": []}] * 5_001
+    path.write_text(
+        json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
+    )
+    size, problem = precheck_notebook(path)
+    assert (size, problem) == (
+        0,
+        "the notebook is too large to check: 5,001 cells, over the 5,000 cap (fix: clear its "
+        "outputs (Kernel > Restart & Clear Output), remove unneeded cells, save it again)",
+    )

@@ -17,7 +17,9 @@ from grader.sandbox import (
     SandboxUnavailable,
     check_sandbox,
 )
-from grader.sandbox.process import launch
+from grader.sandbox.mount_stage import main as mount_stage_main
+from grader.sandbox.process import LaunchOutcome, launch
+from grader.sandbox.runner import STAGING_REFUSED
 from grader.sandbox.transfer import CollectReceiver
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="uid switching only happens as root")
@@ -74,14 +76,39 @@ def test_kernel_env_on_a_python_outside_usr_is_refused(public_dir):
 
 
 @needs_root
-def test_mount_from_a_private_directory_is_refused(sandbox, tmp_path):
-    tmp_path.chmod(0o700)
-    (tmp_path / "data").mkdir()
+def test_mount_below_a_private_directory_is_staged_by_the_grader_and_stays_read_only(
+    sandbox, tmp_path
+):
+    tmp_path.chmod(0o700)  # the sandbox uid cannot traverse it: the grader opens the mount
+    (tmp_path / "data").mkdir(mode=0o755)
+    (tmp_path / "data" / "train.csv").write_text("x,y\n")
+    (tmp_path / "data" / "train.csv").chmod(0o644)
+    code = (
+        "import os\n"
+        "print(open('/data/train.csv').read().strip())\n"
+        "try:\n    open('/data/new.csv', 'w')\nexcept OSError as e:\n    print(e.strerror)\n"
+        f"print(os.path.exists({str(tmp_path)!r}))"
+    )
+    request = SandboxRequest(
+        argv=("python", "-c", code), mounts=(ReadOnlyMount(tmp_path / "data", "/data"),)
+    )
+    result = sandbox.run(request, tmp_path / "out")
+    assert result.ok, result.killed_reason
+    assert result.output.splitlines() == ["x,y", "Read-only file system", "False"]
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["train.csv"]
+
+
+@needs_root
+def test_mount_that_is_itself_private_is_refused(sandbox, tmp_path):
+    (tmp_path / "data").mkdir(mode=0o700)
     request = SandboxRequest(argv=("true",), mounts=(ReadOnlyMount(tmp_path / "data", "/data"),))
     with pytest.raises(SandboxUnavailable) as raised:
         sandbox.run(request, tmp_path / "out")
     assert raised.value.path == str(tmp_path / "data")
-    assert "not readable by other users" in raised.value.message
+    assert raised.value.message == (
+        "cannot mount it at /data: it is mode 0700: the sandbox uid cannot read it "
+        "(only the folders above it may be private)"
+    )
 
 
 def test_self_check_notices_what_it_should(sandbox):
@@ -147,3 +174,30 @@ def test_mount_that_does_not_exist_is_refused(sandbox, tmp_path):
     request = SandboxRequest(argv=("true",), mounts=(ReadOnlyMount(tmp_path / "nope", "/data"),))
     with pytest.raises(SandboxUnavailable, match="it does not exist"):
         sandbox.run(request, tmp_path / "out")
+
+
+def test_a_refused_mount_namespace_says_what_to_do(sandbox):
+    outcome = LaunchOutcome(
+        output=b"",
+        stderr=b"mount staging failed: [Errno 1] unshare: Operation not permitted\n",
+        status=[],
+        host_killed_reason=None,
+        host_timed_out=False,
+        exit_code=1,
+        wall_seconds=0.1,
+        receiver=CollectReceiver(Path(os.devnull), max_bytes=0, max_files=0),
+    )
+    with pytest.raises(SandboxUnavailable) as raised:
+        sandbox._raise_if_not_started(outcome)
+    assert raised.value.message == (
+        "the sandbox could not start: mount staging failed: [Errno 1] unshare: Operation not permitted"
+    )
+    assert raised.value.hint == STAGING_REFUSED
+
+
+def test_the_staging_helper_refuses_to_stay_root_before_touching_anything(capsys):
+    spec = '{"uid": 0, "gid": 0, "fds": [], "paths": []}'
+    assert mount_stage_main([spec, "--", "/bin/true"]) == 1
+    assert capsys.readouterr().err == (
+        "mount staging failed: the helper needs an unprivileged uid and gid\n"
+    )

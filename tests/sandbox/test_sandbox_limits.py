@@ -64,7 +64,7 @@ def test_infinite_loop_hits_the_wall_clock_and_files_are_still_collected(
 def test_sleep_forever_hits_the_wall_clock(sandbox, tmp_path, quick, leftovers):
     request = SandboxRequest(
         argv=("sh", "-c", "mkdir -p artifacts && echo saved > artifacts/p1.pt && exec sleep 1000"),
-        collect=("artifacts",),
+        collect=("artifacts/*",),
         limits=quick,
     )
     result = sandbox.run(request, tmp_path / "out")
@@ -157,6 +157,29 @@ def test_tmp_and_shm_are_capped(sandbox, tmp_path, quick):
     )
     assert '"/tmp/fill": "No space left on device"' in result.output
     assert '"/dev/shm/fill": "No space left on device"' in result.output
+    assert result.full_filesystems == ("/tmp", "/dev/shm")
+
+
+def test_a_work_dir_filled_then_emptied_is_still_reported_full(sandbox, tmp_path, quick, leftovers):
+    # Sampled while the command runs: deleting the files before the end hides nothing.
+    limits = dataclasses.replace(quick, wall_seconds=5.0, work_tmpfs_bytes=8 * 2**20)
+    script = "head -c 16M /dev/zero > fill; sleep 0.6; rm fill; exit 3"
+    result = sandbox.run(SandboxRequest(argv=("sh", "-c", script), limits=limits), tmp_path / "out")
+    assert result.returncode == 3
+    assert result.full_filesystems == ("/work",)
+    assert result.disk_quota_message(limits) == (
+        "disk quota of the sandbox exceeded: /work (8 MiB) is full"
+    )
+    assert leftovers() == []
+
+
+def test_a_run_with_room_left_reports_no_full_disk(sandbox, tmp_path, quick):
+    result = sandbox.run(
+        SandboxRequest(argv=("sh", "-c", "head -c 1M /dev/zero > some"), limits=quick),
+        tmp_path / "out",
+    )
+    assert result.ok
+    assert result.full_filesystems == ()
 
 
 def test_many_small_files_are_collected_up_to_the_cap(sandbox, tmp_path, quick, leftovers):

@@ -146,8 +146,9 @@ def test_input_larger_than_work_is_reported(sandbox, tmp_path):
     [
         ("*.pt", {"a.pt"}),
         ("**/*.pt", {"a.pt", "models/b.pt", "models/deep/c.pt"}),
-        ("models", {"models/b.pt", "models/deep/c.pt", "models/notes.txt"}),
-        ("models/*", {"models/b.pt", "models/deep/c.pt", "models/notes.txt"}),  # deep/ matched
+        ("models", set()),  # a directory is never collected whole
+        ("models/*", {"models/b.pt", "models/notes.txt"}),  # deep/ matches: not walked into
+        ("models/**", {"models/b.pt", "models/deep/c.pt", "models/notes.txt"}),
         ("models/?.pt", {"models/b.pt"}),
         ("[ab].pt", {"a.pt"}),
     ],
@@ -164,6 +165,128 @@ def test_collect_patterns(sandbox, tmp_path, pattern, expected):
     )
     assert set(result.collected) == expected
     assert all(path.read_text() == name for name, path in result.collected.items())
+
+
+# ---- host amplification: one odd entry must not spoil the collection, nor cost the host -----
+
+
+def out_bytes(out: Path) -> int:
+    return sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
+
+
+def test_a_path_too_long_for_a_frame_is_skipped_and_the_rest_is_collected(
+    sandbox, tmp_path, leftovers
+):
+    # 15 nested folders of 200 control characters: each is 6 bytes in JSON (\\u0001), so
+    # the name alone is over the 8 KiB frame header (it used to stop the whole collection).
+    code = (
+        "import os\n"
+        "os.mkdir('artifacts')\n"
+        "open('artifacts/p1.pt', 'wb').write(b'model')\n"
+        "os.chdir('artifacts')\n"
+        "for _ in range(15):\n"
+        "    os.mkdir(chr(1) * 200)\n"
+        "    os.chdir(chr(1) * 200)\n"
+        "open('m.pt', 'wb').write(b'deep')\n"
+    )
+    out = tmp_path / "out"
+    result = sandbox.run(
+        SandboxRequest(argv=("python", "-c", code), collect=("artifacts/**",)), out
+    )
+    assert result.returncode == 0, result.output
+    assert set(result.collected) == {"artifacts/p1.pt"}
+    assert result.collected["artifacts/p1.pt"].read_bytes() == b"model"
+    shown = "artifacts/" + "?" * 190 + "..."
+    assert result.collect_problems == (
+        f"{shown}: not collected (has an unsafe name (empty or too long))",
+    )
+    assert all_paths(out) == ["artifacts", "artifacts/p1.pt"]
+    assert leftovers() == []
+
+
+def test_a_safe_name_too_long_once_escaped_is_skipped_and_the_rest_is_collected(
+    sandbox, tmp_path, leftovers
+):
+    # 15 folders of 63 emoji (252 bytes each) and a file, a safe name of 993 characters:
+    # each emoji is 12 bytes in JSON, so 12 KB of frame header.
+    code = (
+        "import os\n"
+        "os.mkdir('artifacts')\n"
+        "open('artifacts/p1.pt', 'wb').write(b'model')\n"
+        "os.chdir('artifacts')\n"
+        "for _ in range(15):\n"
+        "    os.mkdir('\\U0001f600' * 63)\n"
+        "    os.chdir('\\U0001f600' * 63)\n"
+        "open('\\U0001f600' * 20 + '.pt', 'wb').write(b'deep')\n"
+    )
+    result = sandbox.run(
+        SandboxRequest(argv=("python", "-c", code), collect=("artifacts/**",)), tmp_path / "out"
+    )
+    assert result.returncode == 0, result.output
+    assert set(result.collected) == {"artifacts/p1.pt"}
+    name = "artifacts/" + "/".join(["\U0001f600" * 63] * 15) + "/" + "\U0001f600" * 20 + ".pt"
+    assert len(name) < 1024  # a safe name: only its JSON form is too long
+    assert result.collect_problems == (
+        f"{name[:200]}...: not collected (has a name too long to send)",
+    )
+    assert leftovers() == []
+
+
+def test_a_sparse_file_is_refused_not_expanded_on_the_host(sandbox, tmp_path, leftovers):
+    code = (
+        "import os\n"
+        "os.mkdir('artifacts')\n"
+        "with open('artifacts/p1.pt', 'wb') as f:\n"
+        "    f.truncate(512 * 2**20)\n"  # 512 MiB of holes, under the 1 GiB file-size limit
+        "open('artifacts/p2.pt', 'wb').write(b'model')\n"
+    )
+    out = tmp_path / "out"
+    result = sandbox.run(SandboxRequest(argv=("python", "-c", code), collect=("artifacts/*",)), out)
+    assert set(result.collected) == {"artifacts/p2.pt"}
+    assert result.collect_problems == (
+        f"artifacts/p1.pt: not collected (a sparse file: {512 * 2**20} bytes of which 0 are written)",
+    )
+    assert out_bytes(out) == len(b"model")
+    assert leftovers() == []
+
+
+def test_a_directory_named_like_an_artifact_is_not_walked_into(sandbox, tmp_path, leftovers):
+    code = (
+        "import os\n"
+        "os.makedirs('artifacts/x.pt/inner')\n"
+        "for index in range(20):\n"
+        "    open(f'artifacts/x.pt/inner/{index}.bin', 'wb').write(bytes(2**20))\n"
+        "open('artifacts/p1.pt', 'wb').write(b'model')\n"
+    )
+    out = tmp_path / "out"
+    result = sandbox.run(
+        SandboxRequest(argv=("python", "-c", code), collect=("artifacts/*.pt",)), out
+    )
+    assert set(result.collected) == {"artifacts/p1.pt"}
+    assert result.collect_problems == ()
+    assert all_paths(out) == ["artifacts", "artifacts/p1.pt"]
+    assert leftovers() == []
+
+
+def test_a_flood_of_refused_entries_is_capped_and_spoils_nothing(sandbox, tmp_path, leftovers):
+    code = (
+        "import os\n"
+        "os.mkdir('artifacts')\n"
+        "for index in range(3000):\n"
+        "    os.symlink('/etc/passwd', f'artifacts/link{index:04}.pt')\n"
+        "open('artifacts/zz.pt', 'wb').write(b'model')\n"
+    )
+    limits = SandboxLimits(collect_files=10)  # the host's stream budget: 10 * 512 B + 64 KiB
+    result = sandbox.run(
+        SandboxRequest(argv=("python", "-c", code), collect=("artifacts/*.pt",), limits=limits),
+        tmp_path / "out",
+    )
+    assert set(result.collected) == {"artifacts/zz.pt"}
+    assert len(result.collect_problems) == 41
+    assert result.collect_problems[0] == "artifacts/link0000.pt is a symlink: not collected"
+    assert result.collect_problems[39] == "artifacts/link0039.pt is a symlink: not collected"
+    assert result.collect_problems[40] == "2960 more entries were not collected (not listed)"
+    assert leftovers() == []
 
 
 # ---- the host's parser against streams a compromised sandbox could send ----------------

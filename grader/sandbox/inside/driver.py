@@ -40,6 +40,9 @@ if TYPE_CHECKING:  # `typing` costs milliseconds at every start: annotations onl
 
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
+#: A tmpfs with less room than this (or no inode left) counts as full: its quota was hit.
+FULL_MARGIN_BYTES = 256 * 1024
+FULL_SAMPLE_SECONDS = 0.25
 
 
 def _prctl(option: int, value: int) -> None:
@@ -203,6 +206,36 @@ def spawn(config: dict[str, Any], out_w: int) -> int:
         os._exit(code)
 
 
+class FullFilesystems:
+    """Which size-capped tmpfs (/work, /tmp, /dev/shm) were seen full while the command ran.
+
+    Sampled with statvfs every FULL_SAMPLE_SECONDS and once at the end, so a notebook
+    that fills /work and then dies (or deletes the files) is blamed for the quota, not
+    reported as a process that "ended early".
+    """
+
+    def __init__(self, watched: dict[str, str]) -> None:
+        self.watched = watched
+        self.full: list[str] = []
+        self.sampled_at = 0.0
+
+    def sample(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.sampled_at < FULL_SAMPLE_SECONDS:
+            return
+        self.sampled_at = now
+        for label, path in self.watched.items():
+            if label in self.full:
+                continue
+            try:
+                info = os.statvfs(path)
+            except OSError:
+                continue
+            no_room = info.f_bavail * info.f_frsize < FULL_MARGIN_BYTES
+            if no_room or (info.f_files and info.f_favail == 0):
+                self.full.append(label)
+
+
 def run_command(config: dict[str, Any]) -> dict[str, Any]:
     """Run argv under the wall-clock and output limits; return how it ended."""
     command = Command(config)
@@ -223,6 +256,7 @@ def run_command(config: dict[str, Any]) -> dict[str, Any]:
     killed_reason: str | None = None
     timed_out = False
     deadline = time.monotonic() + wall
+    filesystems = FullFilesystems(config.get("watched_filesystems") or {})
 
     def forward(data: bytes) -> bool:
         """Pass output on up to the cap; True when the cap was exceeded."""
@@ -254,7 +288,9 @@ def run_command(config: dict[str, Any]) -> dict[str, Any]:
                 killed_reason = f"output over {cap} bytes"
                 break
         command.reap()
+        filesystems.sample()
     command.stop_all()
+    filesystems.sample(force=True)
     # Every writer is dead now: what is left in the pipe is the end of the output.
     os.set_blocking(out_r, False)
     over_cap = sent >= cap and killed_reason is not None
@@ -279,6 +315,7 @@ def run_command(config: dict[str, Any]) -> dict[str, Any]:
         "timed_out": timed_out,
         "killed_reason": killed_reason,
         "cpu_seconds": command.cpu_seconds,
+        "full_filesystems": filesystems.full,
     }
 
 
