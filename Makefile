@@ -15,7 +15,7 @@ KERNEL_ENV ?= /opt/hw-grader/kernel-env
 # and the tests all use this path (`--kernel-env` overrides it): `make grade KERNEL_ENV=/x`.
 export HW_GRADER_KERNEL_ENV := $(KERNEL_ENV)
 
-.PHONY: grade test test-fast lint bench install clean sandbox-tools kernel-env data
+.PHONY: grade test test-fast lint bench install clean sandbox-tools postgres-tools kernel-env data
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,20 @@ sandbox-tools:
 	    || { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; }; \
 	else \
 	  echo "sandbox: bubblewrap is missing; run: sudo apt-get install -y bubblewrap" >&2; \
+	fi
+
+# PostgreSQL server binaries (initdb, pg_ctl): the tests start a throwaway server with them
+# (tests/conftest.py) to run the gradebook on PostgreSQL too. Installed from Debian when
+# missing and we are root; otherwise say what to run (those tests then fail, naming this target).
+postgres-tools:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing postgresql (apt-get install -y postgresql)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq postgresql >/dev/null 2>&1 \
+	    || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }; \
+	else \
+	  echo "tests: the PostgreSQL server is missing; run: sudo apt-get install -y postgresql" >&2; \
 	fi
 
 # The kernel environment: '.[kernel]' installed non-editable into $(KERNEL_ENV).
@@ -82,14 +96,14 @@ grade: $(STAMP) kernel-env $(DATA)/dataset.toml
 	  --data $(DATA) --workers $(WORKERS); \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 
-test: $(STAMP) kernel-env
+test: $(STAMP) kernel-env postgres-tools
 	$(BIN)/ruff check grader tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The inner loop (under a minute): lint, then every test that neither starts a sandbox
 # nor takes seconds. tests/conftest.py says which tests are `sandbox` and `slow`.
-test-fast: $(STAMP)
+test-fast: $(STAMP) postgres-tools
 	$(BIN)/ruff check grader tests benchmarks
 	$(BIN)/pytest -m "not sandbox and not slow"
 

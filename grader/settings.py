@@ -14,6 +14,9 @@ not restated here:
 The CLI reads settings once, at its boundary (options, `$HW_GRADER_KERNEL_ENV`), and
 passes the values to library code as arguments.
 
+The gradebook (`DB`) has one too, $HW_GRADER_DB, which the CLI's `--db` option reads
+(typer's `envvar`): an option given wins, then the variable, then the default.
+
 Must not: import other grader modules (everything may import this one), read the
 environment except in `resolve_kernel_env`, or hold mutable state.
 """
@@ -54,9 +57,20 @@ KERNEL_ENV = Setting(
 RUBRIC = Setting(
     "rubric", Path("rubrics/hw4.toml"), "Rubric file (TOML) with points, keys and partial credit."
 )
-DB = Setting("db", Path("grades.sqlite"), "SQLite gradebook file (created when missing).")
+#: The environment variable naming the gradebook when no --db is given.
+DB_VAR = "HW_GRADER_DB"
+#: A string, not a Path: a URL's `//` must survive (Path collapses it).
+DB = Setting(
+    "db",
+    "grades.sqlite",
+    "SQLite gradebook file (created when missing). Or a postgresql+psycopg:// URL.",
+    env_var=DB_VAR,
+)
 EXISTING_DB = Setting(
-    "db", Path("grades.sqlite"), "SQLite gradebook file; must exist (made by `grader grade`)."
+    "db",
+    "grades.sqlite",
+    "SQLite gradebook file; must exist (made by `grader grade`). Or a postgresql+psycopg:// URL.",
+    env_var=DB_VAR,
 )
 REPORTS = Setting(
     "reports", Path("reports"), "Folder for per-student feedback and the class summary."
@@ -97,6 +111,7 @@ def resolve_kernel_env(
 
 __all__ = [
     "DB",
+    "DB_VAR",
     "EXISTING_DB",
     "KERNEL_ENV",
     "KERNEL_ENV_VAR",

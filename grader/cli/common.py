@@ -34,10 +34,14 @@ def option_help(setting: Setting[Any]) -> str:
 
 
 RubricOption = Annotated[Path, typer.Option("--rubric", help=option_help(RUBRIC))]
+# `--db` is a str (a path or a URL; a Path would turn `postgresql://h/db` into `postgresql:/h/db`),
+# read from $HW_GRADER_DB when not given. Messages name it by `gradebook_label` (no password).
 #: For `grader grade`, which creates the gradebook.
-DbOption = Annotated[Path, typer.Option("--db", help=option_help(DB))]
+DbOption = Annotated[str, typer.Option("--db", envvar=DB.env_var, help=option_help(DB))]
 #: For commands that read or change an existing gradebook and never create one.
-ExistingDbOption = Annotated[Path, typer.Option("--db", help=option_help(EXISTING_DB))]
+ExistingDbOption = Annotated[
+    str, typer.Option("--db", envvar=EXISTING_DB.env_var, help=option_help(EXISTING_DB))
+]
 KernelEnvOption = Annotated[
     Path | None, typer.Option("--kernel-env", help=option_help(KERNEL_ENV), show_default=False)
 ]

@@ -33,6 +33,7 @@ from grader.feedback.lms_exports import MoodleIdentifier
 from grader.results import Part
 from grader.service import ExportFormat, ReportFormat, rescoring
 from grader.settings import DB, RUBRIC
+from grader.storage import gradebook_label
 
 
 class QueueFormat(StrEnum):
@@ -211,7 +212,9 @@ def runs(db: ExistingDbOption = DB.default) -> None:
     except GraderError as exc:
         fail(exc.one_line())
     if not infos:
-        typer.echo(f"{db}: no grading runs yet (start one with `grader grade SUBMISSIONS`)")
+        typer.echo(
+            f"{gradebook_label(db)}: no grading runs yet (start one with `grader grade SUBMISSIONS`)"
+        )
         return
     # Plain lines, not a table: a resume command must be copyable whatever the terminal width.
     for info in infos:

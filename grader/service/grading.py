@@ -20,6 +20,7 @@ from grader.roster import Roster, load_roster
 from grader.rubric import load_rubric
 from grader.service.gradebooks import open_or_create
 from grader.settings import DB, REPORTS, RUBRIC
+from grader.storage import GradebookTarget
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class GradeRequest:
 
     submissions: Path
     rubric: Path = RUBRIC.default
-    db: Path = DB.default
+    db: GradebookTarget = DB.default
     reports: Path | None = REPORTS.default  # None: write no reports
     options: GradeOptions = field(default_factory=GradeOptions)
     roster: Path | None = None  # checked against the folders: who is missing, who is extra

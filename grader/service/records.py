@@ -25,6 +25,7 @@ from grader.results import GradedQuestion, QuestionResult, Status, StudentGrades
 from grader.roster import load_roster
 from grader.rubric import QuestionCatalogue, load_rubric
 from grader.service.gradebooks import open_existing
+from grader.storage import GradebookTarget, gradebook_label
 
 
 class ExportFormat(StrEnum):
@@ -77,7 +78,7 @@ def missing_grades(student_id: str, catalogue: QuestionCatalogue) -> StudentGrad
 
 
 def export_grades(
-    db: Path,
+    db: GradebookTarget,
     *,
     rubric: Path,
     format: ExportFormat,
@@ -148,7 +149,7 @@ def export_grades(
     return Export(text, len(grades), warnings=tuple(warnings))
 
 
-def student_report(db: Path, student: str, *, rubric: Path, format: ReportFormat) -> str:
+def student_report(db: GradebookTarget, student: str, *, rubric: Path, format: ReportFormat) -> str:
     """One student's feedback report (Markdown or self-contained HTML) from the gradebook."""
     gradebook = open_existing(db)
     catalogue = load_rubric(rubric).catalogue
@@ -156,7 +157,7 @@ def student_report(db: Path, student: str, *, rubric: Path, format: ReportFormat
     if not grades:
         raise GradebookError(
             f"no grades for student '{student}'",
-            path=db,
+            path=gradebook_label(db),
             hint="check the id with `grader export --format csv`",
         )
     render = render_student_html if format is ReportFormat.html else render_student_markdown
@@ -175,7 +176,7 @@ class OverrideSet:
 
 
 def set_override(
-    db: Path, student: str, question: str, points: float, *, reason: str, actor: str
+    db: GradebookTarget, student: str, question: str, points: float, *, reason: str, actor: str
 ) -> OverrideSet:
     """Set a question's points by hand; kept across regrades and recorded in the audit log."""
     if not reason.strip():

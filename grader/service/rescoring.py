@@ -30,6 +30,7 @@ from grader.rubric import load_rubric
 from grader.rubric.model import FiguresQuestion, ModelQuestion, Rubric
 from grader.scoring import AnswerGrader
 from grader.service.gradebooks import open_existing
+from grader.storage import GradebookTarget
 
 # Results that came from the whole file, not from an answer's text: re-reading their
 # stored text would be wrong (it is a preamble, or nothing), so they are kept.
@@ -87,11 +88,14 @@ def _notebook_result(
         if not isinstance(figures, int):
             return replace(stored, max_points=question.points)
         share = min(figures / question.min_figures, 1.0)
+        feedback = f"{figures} figure(s) in the executed notebook; {question.min_figures} expected."
+        if stored.status is Status.NEEDS_REVIEW:  # e.g. images too small to count: still a person's
+            feedback = stored.feedback
         return replace(
             stored,
             points=round(share * question.points, 2),
             max_points=question.points,
-            feedback=f"{figures} figure(s) in the executed notebook; {question.min_figures} expected.",
+            feedback=feedback,
         )
     accuracy = details.get("accuracy")
     curve = question.thresholds.get(dataset)
@@ -195,7 +199,7 @@ def _datasets(grades: Iterable[StudentGrades]) -> dict[str, str]:
     return found
 
 
-def rescore(db: Path, *, rubric: Path, dry_run: bool = False) -> RescoreOutcome:
+def rescore(db: GradebookTarget, *, rubric: Path, dry_run: bool = False) -> RescoreOutcome:
     """Re-apply `rubric` to the gradebook's current results; store them as a new run."""
     gradebook = open_existing(db)
     loaded = load_rubric(rubric)

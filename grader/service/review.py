@@ -16,6 +16,7 @@ from typing import Any
 from grader.results import ReviewReason, Status
 from grader.rubric import load_rubric
 from grader.service.gradebooks import open_existing
+from grader.storage import GradebookTarget
 
 
 class ReviewKind(StrEnum):
@@ -53,7 +54,9 @@ class ReviewItem:
         }
 
 
-def review_queue(db: Path, *, rubric: Path, student: str | None = None) -> list[ReviewItem]:
+def review_queue(
+    db: GradebookTarget, *, rubric: Path, student: str | None = None
+) -> list[ReviewItem]:
     """Items awaiting a person, students in id order and questions in rubric order."""
     gradebook = open_existing(db)
     catalogue = load_rubric(rubric).catalogue

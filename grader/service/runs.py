@@ -11,11 +11,11 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from grader.service.gradebooks import open_existing
 from grader.settings import DB, RUBRIC
+from grader.storage import GradebookTarget, gradebook_label
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class RunInfo:
         return self.finished_at is not None
 
 
-def resume_command(run: dict[str, Any], *, db: Path) -> str | None:
+def resume_command(run: dict[str, Any], *, db: GradebookTarget) -> str | None:
     """The command that finishes `run` (a dict from `Gradebook.runs()`): the same submissions,
     rubric, gradebook, part, student, data and variants it started with."""
     options = run.get("options") or {}
@@ -48,7 +48,9 @@ def resume_command(run: dict[str, Any], *, db: Path) -> str | None:
     if run["rubric_path"] != str(RUBRIC.default):
         words += ["--rubric", run["rubric_path"]]
     if str(db) != str(DB.default):
-        words += ["--db", str(db)]
+        # A URL's password is never printed: `***` in its place, to be filled in (or use
+        # $HW_GRADER_DB, which the command then reads).
+        words += ["--db", gradebook_label(db)]
     only = options.get("only") or "all"
     if only != "all":
         words += ["--only", only]
@@ -62,7 +64,7 @@ def resume_command(run: dict[str, Any], *, db: Path) -> str | None:
     return shlex.join(words)
 
 
-def list_runs(db: Path) -> list[RunInfo]:
+def list_runs(db: GradebookTarget) -> list[RunInfo]:
     """Every run of the gradebook at `db`, oldest first."""
     gradebook = open_existing(db)
     runs = gradebook.runs()

@@ -3,7 +3,8 @@
 Job: store what the grader decided (bulk, one transaction per batch), store
 overrides a person made, log every change, and answer read queries by
 delegating to `reading.py`. Every write opens its own session from the engine
-with BEGIN IMMEDIATE. Must not score, read submissions or render reports, and
+holding the write lock (BEGIN IMMEDIATE on SQLite, the writer's advisory lock on
+PostgreSQL: `database.write_engine`). Must not score, read submissions or render reports, and
 must not hold sessions or other mutable state between calls.
 """
 
@@ -32,7 +33,7 @@ from grader.results import (
 )
 from grader.rubric.catalogue import QuestionCatalogue
 from grader.storage import reading
-from grader.storage.database import BEGIN_OPTION, BUSY_TIMEOUT_MS, WRITE_BEGIN
+from grader.storage.database import BUSY_TIMEOUT_MS, gradebook_label, write_engine
 from grader.storage.models import (
     AuditRow,
     GradedPartRow,
@@ -68,22 +69,23 @@ class Gradebook:
 
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now) -> None:
         self._engine = engine
-        self._write_engine = engine.execution_options(**{BEGIN_OPTION: WRITE_BEGIN})
+        self._write_engine = write_engine(engine)
         self._clock = clock
-        database = engine.url.database
-        self._path = None if database in (None, "", ":memory:") else database
+        label = gradebook_label(engine.url)
+        self._path = None if label in ("", ":memory:") else label
 
     def _error(self, message: str, *, hint: str | None = None) -> GradebookError:
         return GradebookError(message, path=self._path, hint=hint)
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
-        """A session in one BEGIN IMMEDIATE transaction, committed on success."""
+        """A session in one transaction holding the write lock, committed on success."""
         try:
             with Session(self._write_engine) as session, session.begin():
                 yield session
         except exc.OperationalError as error:
-            if "locked" not in str(error.orig):
+            # SQLite: "database is locked"; PostgreSQL: lock_timeout on the writer lock.
+            if "locked" not in str(error.orig) and "lock timeout" not in str(error.orig):
                 raise
             raise self._error(
                 f"the gradebook stayed locked by another writer for {BUSY_TIMEOUT_MS / 1000:g} s",

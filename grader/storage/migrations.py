@@ -1,14 +1,31 @@
 """Named, ordered schema migrations for the gradebook, applied when it is opened.
 
 Job: keep the list of migrations and apply, in one transaction, those not yet
-recorded in the `schema_migrations` table (like `sqlite_utils/migrations.py`).
-Must not import the ORM models to build tables: a migration is frozen SQL, so
-that migration 1 still creates the first schema after the models have moved
-on. Must not be edited once released; add a new migration instead.
+recorded in the `schema_migrations` table (like `sqlite_utils/migrations.py`), on
+SQLite and on PostgreSQL.
+
+Why this registry and not Alembic: every SQLite gradebook already out there records
+these migration names in `schema_migrations`, and opening one must keep working
+unchanged; Alembic would need a second version table, a bridge that stamps old
+files, and a dependency, to run the same three migrations. The registry stays ~250
+lines and applies on open, as before.
+
+Portable how: a migration's statements are frozen SQL written for SQLite, and
+PostgreSQL runs the same text through `postgresql_statement`, which rewrites only the
+types the two spell differently (DATETIME → TIMESTAMP WITH TIME ZONE, BLOB → BYTEA,
+an `id INTEGER` primary key, SQLite's rowid alias, → SERIAL). The rewrite is frozen
+too: a later migration that needs more than it knows gives its own per-dialect
+statements (`Migration.apply` gets the connection and may ask its dialect), rather
+than changing the rewrite under migrations already applied.
+
+Must not import the ORM models to build tables: a migration is frozen SQL, so that
+migration 1 still creates the first schema after the models have moved on. Must not
+be edited once released; add a new migration instead.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,10 +45,29 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
+#: SQLite spelling → PostgreSQL spelling, for the types the frozen statements use.
+#: Frozen: never change an entry (migrations already applied were made with it).
+_POSTGRESQL_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # `id INTEGER NOT NULL … PRIMARY KEY (id)` is SQLite's auto-numbered rowid alias.
+    (re.compile(r"(?<=\s)id INTEGER NOT NULL"), "id SERIAL NOT NULL"),
+    (re.compile(r"\bDATETIME\b"), "TIMESTAMP WITH TIME ZONE"),
+    (re.compile(r"\bBLOB\b"), "BYTEA"),
+)
+
+
+def postgresql_statement(sqlite_statement: str) -> str:
+    """A frozen SQLite migration statement as PostgreSQL spells it (types only)."""
+    statement = sqlite_statement
+    for pattern, replacement in _POSTGRESQL_REWRITES:
+        statement = pattern.sub(replacement, statement)
+    return statement
+
+
 def _run_statements(statements: Sequence[str]) -> Callable[[Connection], None]:
     def apply(connection: Connection) -> None:
+        postgresql = connection.dialect.name == "postgresql"
         for statement in statements:
-            connection.exec_driver_sql(statement)
+            connection.exec_driver_sql(postgresql_statement(statement) if postgresql else statement)
 
     return apply
 
@@ -171,9 +207,31 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
+# PostgreSQL has no rowid: the table numbers its rows itself.
+_CREATE_MIGRATIONS_TABLE = {
+    "sqlite": f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
+    "name VARCHAR NOT NULL PRIMARY KEY, applied_at DATETIME NOT NULL)",
+    "postgresql": f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
+    "name VARCHAR NOT NULL PRIMARY KEY, applied_at TIMESTAMP WITH TIME ZONE NOT NULL, "
+    "position SERIAL NOT NULL)",
+}
+_ORDER_COLUMN = {"sqlite": "rowid", "postgresql": "position"}
+
+
+def _dialect(connection: Connection) -> str:
+    name = connection.dialect.name
+    if name not in _CREATE_MIGRATIONS_TABLE:
+        raise GradebookError(
+            f"the gradebook cannot live in a {name} database",
+            hint="use a SQLite file or a PostgreSQL database",
+        )
+    return name
+
+
 def applied_migrations(connection: Connection) -> list[str]:
     """Names already recorded in the gradebook, in the order they were applied."""
-    rows = connection.execute(text(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY rowid"))
+    order = _ORDER_COLUMN[_dialect(connection)]
+    rows = connection.execute(text(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY {order}"))
     return [name for (name,) in rows]
 
 
@@ -182,14 +240,13 @@ def apply_migrations(
 ) -> list[str]:
     """Apply the migrations not yet recorded; return their names.
 
-    The caller owns the transaction: run this inside one (ideally BEGIN
-    IMMEDIATE) so that a failed migration leaves nothing behind and two
+    The caller owns the transaction: run this inside one that holds the write lock
+    (BEGIN IMMEDIATE on SQLite, the writer's advisory lock on PostgreSQL: see
+    `database.write_engine`) so that a failed migration leaves nothing behind and two
     processes opening a new gradebook at once do not both migrate it.
     """
-    connection.exec_driver_sql(
-        f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
-        "name VARCHAR NOT NULL PRIMARY KEY, applied_at DATETIME NOT NULL)"
-    )
+    dialect = _dialect(connection)
+    connection.exec_driver_sql(_CREATE_MIGRATIONS_TABLE[dialect])
     already = applied_migrations(connection)
     known = {migration.name for migration in migrations}
     unknown = [name for name in already if name not in known]
@@ -205,7 +262,13 @@ def apply_migrations(
         migration.apply(connection)
         connection.execute(
             text(f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES (:name, :at)"),
-            {"name": migration.name, "at": datetime.now(UTC).isoformat(sep=" ")},
+            {"name": migration.name, "at": _applied_at(dialect)},
         )
         newly_applied.append(migration.name)
     return newly_applied
+
+
+def _applied_at(dialect: str) -> str | datetime:
+    # SQLite keeps the text it was given (as before); PostgreSQL binds a timestamp.
+    now = datetime.now(UTC)
+    return now.isoformat(sep=" ") if dialect == "sqlite" else now

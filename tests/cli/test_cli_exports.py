@@ -5,19 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from grader.cli.app import app
+from tests.conftest import BACKENDS
 from tests.fixtures.written_answers import marked_answers
 
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def course(request, tmp_path_factory):
+    """Graded submissions in a gradebook on each backend (a SQLite file, a PostgreSQL URL)."""
     root = tmp_path_factory.mktemp("course")
     subs = root / "subs"
     for name, answers in {
@@ -35,7 +36,11 @@ def course(tmp_path_factory):
         "cat,Cat Absent,13,S13,cabs,cat@example.edu,A\n",
         encoding="utf-8",
     )
-    db = root / "g.sqlite"
+    db = (
+        str(root / "g.sqlite")
+        if request.param == "sqlite"
+        else request.getfixturevalue("new_postgres_database")()
+    )
     graded = runner.invoke(
         app, ["grade", str(subs), "--db", str(db), "--only", "written", "--no-reports"]
     )
@@ -43,7 +48,7 @@ def course(tmp_path_factory):
     return root, db, roster
 
 
-def _export(db: Path, *args: str):
+def _export(db: str, *args: str):
     return runner.invoke(app, ["export", "--db", str(db), *args])
 
 

@@ -36,11 +36,12 @@ def _rubric(tmp_path: Path, *edits: tuple[str, str]) -> Path:
 
 
 @pytest.fixture
-def graded(tmp_path):
+def graded(tmp_path, gradebook_target):
+    """A gradebook (SQLite file or PostgreSQL URL: `backend`) holding three graded students."""
     subs = tmp_path / "subs"
     for name in ("alice", "bob", "erin"):
         shutil.copytree(ROOT / "submissions" / name, subs / name)
-    db = tmp_path / "g.sqlite"
+    db = gradebook_target
     result = runner.invoke(
         app, ["grade", str(subs), "--db", str(db), "--only", "written", "--no-reports"]
     )
@@ -125,8 +126,8 @@ def test_a_new_question_is_named_with_the_command_that_grades_it(graded, tmp_pat
     ]
 
 
-def test_model_points_follow_new_thresholds_from_the_stored_accuracy(tmp_path):
-    db = tmp_path / "g.sqlite"
+def test_model_points_follow_new_thresholds_from_the_stored_accuracy(tmp_path, gradebook_target):
+    db = gradebook_target
     gradebook = Gradebook(open_gradebook(db))
     run_id = gradebook.start_run(rubric_path="r", rubric_hash="h", tool_version="t", options={})
     details = {

@@ -1,4 +1,10 @@
-"""Fixtures for the gradebook tests: in-memory and file gradebooks, result builders."""
+"""Fixtures for the gradebook tests: in-memory and file gradebooks, result builders.
+
+`engine` (and `gradebook`, `start_run` on it) runs each test on both backends: an
+in-memory SQLite gradebook and an empty database on the session's PostgreSQL server
+(tests/conftest.py). `memory_engine`, `file_engine` and `db_path` are SQLite's own, for
+what only SQLite has (pragmas, WAL, files).
+"""
 
 from __future__ import annotations
 
@@ -23,8 +29,18 @@ def memory_engine() -> Iterator[Engine]:
 
 
 @pytest.fixture
-def gradebook(memory_engine: Engine) -> Gradebook:
-    return Gradebook(memory_engine)
+def engine(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    if backend == "sqlite":
+        engine = open_gradebook("sqlite:///:memory:")
+    else:
+        engine = open_gradebook(request.getfixturevalue("new_postgres_database")())
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def gradebook(engine: Engine) -> Gradebook:
+    return Gradebook(engine)
 
 
 @pytest.fixture

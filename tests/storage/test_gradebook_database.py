@@ -84,9 +84,14 @@ def test_folder_given_as_file_is_a_gradebook_error(tmp_path: Path):
         open_gradebook(tmp_path)
 
 
-def test_non_sqlite_url_is_rejected():
-    with pytest.raises(GradebookError, match="not a SQLite URL"):
-        open_gradebook("postgresql://localhost/grades")
+def test_other_database_urls_are_rejected_without_their_password():
+    with pytest.raises(GradebookError) as caught:
+        open_gradebook("mysql://grader:s3cret@localhost/grades")
+    assert str(caught.value) == (
+        "mysql://grader:***@localhost/grades: not a SQLite or PostgreSQL URL (fix: give a "
+        "SQLite file path, sqlite:///path/to/gradebook.db or "
+        "postgresql+psycopg://user@host/database)"
+    )
 
 
 def test_other_programs_database_is_rejected_and_left_untouched(tmp_path: Path):

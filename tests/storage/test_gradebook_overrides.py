@@ -50,12 +50,12 @@ def test_override_survives_a_regrade(graded: Gradebook, start_run, make_submissi
     assert graded.latest_grades("s1")[0].run_id == regrade
 
 
-def test_a_new_override_replaces_the_earlier_one(graded: Gradebook, memory_engine: Engine):
+def test_a_new_override_replaces_the_earlier_one(graded: Gradebook, engine: Engine):
     graded.add_override("s1", "q1", 0.5, reason="first look", actor="ta-anna")
     graded.add_override("s1", "q1", 2.0, reason="second look", actor="prof")
     q1 = _question(graded, "s1", "q1")
     assert (q1.points, q1.override_reason, q1.suggested_points) == (2.0, "second look", 1.0)
-    with memory_engine.connect() as connection:
+    with engine.connect() as connection:
         rows = connection.execute(
             select(OverrideRow.points, OverrideRow.active, OverrideRow.actor).order_by(
                 OverrideRow.id

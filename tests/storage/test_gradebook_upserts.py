@@ -83,10 +83,10 @@ def test_an_unknown_dialect_is_refused_not_guessed():
     )
 
 
-def test_the_statements_do_what_they_say_on_sqlite(memory_engine):
+def test_the_statements_do_what_they_say_on_both_backends(engine, backend):
     created = datetime(2024, 1, 1, tzinfo=UTC)
-    with Session(memory_engine) as session, session.begin():
-        assert dialect_name(session) == "sqlite"
+    with Session(engine) as session, session.begin():
+        assert dialect_name(session) == backend
         ignore = insert_or_ignore(dialect_name(session), StudentRow.__table__, ["id"])
         session.execute(ignore, [{"id": "alice", "created_at": created}])
         session.execute(

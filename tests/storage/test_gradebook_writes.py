@@ -26,7 +26,7 @@ def _count(engine: Engine, model: type) -> int:
 
 @pytest.mark.slow  # 1000 submissions, 21 000 results
 def test_bulk_record_round_trips_every_field(
-    gradebook: Gradebook, memory_engine: Engine, start_run, make_submission: MakeSubmission
+    gradebook: Gradebook, engine: Engine, start_run, make_submission: MakeSubmission
 ):
     run_id = start_run()
     batch = [
@@ -35,7 +35,7 @@ def test_bulk_record_round_trips_every_field(
     ]
     gradebook.record_submissions(run_id, batch)
 
-    assert _count(memory_engine, QuestionResultRow) == 1000 * 21
+    assert _count(engine, QuestionResultRow) == 1000 * 21
     grades = gradebook.latest_grades()
     assert [g.student_id for g in grades] == sorted(s.student_id for s in batch)
     for stored, given in zip(grades, sorted(batch, key=lambda s: s.student_id), strict=True):
@@ -132,14 +132,14 @@ def test_questions_follow_the_rubric_catalogue_when_given(
 
 
 def test_recording_again_in_the_same_run_replaces_rows(
-    gradebook: Gradebook, memory_engine: Engine, start_run, make_submission
+    gradebook: Gradebook, engine: Engine, start_run, make_submission
 ):
     run_id = start_run()
     gradebook.record_submissions(run_id, [make_submission("s1", points=0.0), make_submission("s2")])
     gradebook.record_submissions(
         run_id, [make_submission("s1", points=2.0, question_ids=("q1", "q2"), problems=("late",))]
     )
-    assert _count(memory_engine, QuestionResultRow) == 21 + 2
+    assert _count(engine, QuestionResultRow) == 21 + 2
     [s1] = gradebook.latest_grades("s1")
     assert [q.question_id for q in s1.questions] == ["q1", "q2"]
     assert s1.total == 4.0
@@ -160,18 +160,23 @@ def test_same_student_twice_in_one_batch_keeps_the_last(
 
 
 def test_same_file_reuses_its_submission_row(
-    gradebook: Gradebook, memory_engine: Engine, start_run, make_submission
+    gradebook: Gradebook, engine: Engine, start_run, make_submission
 ):
     gradebook.record_submissions(start_run(), [make_submission("s1", content_hash="a" * 64)])
     gradebook.record_submissions(start_run(), [make_submission("s1", content_hash="a" * 64)])
-    assert _count(memory_engine, SubmissionRow) == 1
+    assert _count(engine, SubmissionRow) == 1
     gradebook.record_submissions(start_run(), [make_submission("s1", content_hash="b" * 64)])
-    assert _count(memory_engine, SubmissionRow) == 2
-    with memory_engine.connect() as connection:
-        linked = connection.scalars(
-            select(QuestionResultRow.submission_id).distinct().order_by(QuestionResultRow.run_id)
+    assert _count(engine, SubmissionRow) == 2
+    with engine.connect() as connection:
+        linked = connection.execute(
+            select(QuestionResultRow.run_id, QuestionResultRow.submission_id)
+            .distinct()
+            .order_by(QuestionResultRow.run_id)
         ).all()
-    assert len(linked) == 2 and None not in linked
+    # Runs 1 and 2 point at the first file's row, run 3 at the second's.
+    first, _, second = (submission_id for _, submission_id in linked)
+    assert [submission_id for _, submission_id in linked] == [first, first, second]
+    assert None not in (first, second) and first != second
 
 
 def test_regrade_makes_a_new_run_and_the_latest_wins(
@@ -228,9 +233,9 @@ def test_unknown_student_has_no_grades(gradebook: Gradebook, start_run, make_sub
     assert gradebook.latest_grades("nobody") == []
 
 
-def test_each_graded_submission_is_audited(memory_engine: Engine, start_run, make_submission):
+def test_each_graded_submission_is_audited(engine: Engine, start_run, make_submission):
     moment = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-    gradebook = Gradebook(memory_engine, clock=lambda: moment)
+    gradebook = Gradebook(engine, clock=lambda: moment)
     run_id = start_run()
     gradebook.record_submissions(run_id, [make_submission("s1"), make_submission("s2", points=2)])
     entries = gradebook.audit_entries()
