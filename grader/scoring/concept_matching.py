@@ -160,6 +160,9 @@ _CONTRAST = re.compile(
     r"\s(?=(?:while|whereas|but|however|although|though)\b)|(?<=:)\s", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"[.!?;](?=\s)|\n")
+# The next line goes on with the sentence: it starts with a lower-case word, not a bullet
+# (also across a blank line: a PDF page or column break can fall inside a sentence).
+_WRAPPED = re.compile(r"\s*[a-z(]")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:e\.g|i\.e|w\.r\.t|cf|vs|etc|approx|resp|fig|eq|ch|no)|\.\.)\.$"
 )
@@ -400,6 +403,8 @@ def split_sentences(text: str) -> list[str]:
         end = match.end()
         if match.group() != "\n" and _ABBREVIATION.search(text[max(0, end - 7) : end]):
             continue
+        if match.group() == "\n" and _WRAPPED.match(text, end):
+            continue  # a line wrapped inside a sentence (PDF text, hard-wrapped prose)
         sentences.append(text[start:end])
         start = end
     sentences.append(text[start:])

@@ -47,13 +47,13 @@ def test_grade_samples_export_and_report(tmp_path):
     exported = run("export", "--db", "grades.sqlite", "--format", "json", cwd=tmp_path)
     assert exported.returncode == 0
     students = {s["student"]: s for s in json.loads(exported.stdout)["students"]}
-    assert students["alice"]["total"] == 62 and students["alice"]["max_total"] == 100
+    assert students["alice"]["total"] == 63 and students["alice"]["max_total"] == 100
 
     override = run(
         "override",
         "alice",
         "q19",
-        "3",
+        "2",
         "--reason",
         "interpretation is implied",
         "--db",
@@ -78,7 +78,7 @@ def test_grade_samples_export_and_report(tmp_path):
         run("export", "--db", "grades.sqlite", "--format", "json", cwd=tmp_path).stdout
     )
     alice = next(s for s in after["students"] if s["student"] == "alice")
-    assert alice["total"] == 63  # the override survived the regrade
+    assert alice["total"] == 62  # the override survived the regrade
 
     report = run("report", "alice", "--db", "grades.sqlite", cwd=tmp_path)
     assert report.returncode == 0 and "interpretation is implied" in report.stdout

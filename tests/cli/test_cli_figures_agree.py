@@ -79,21 +79,23 @@ def test_run_table_reads_overrides_and_pending_confirmations_from_the_gradebook(
     common = ("--db", str(db), "--no-reports", "--only", "written")
     first = invoke("grade", str(subs), *common)
     assert first.exit_code == 0, first.output
-    assert table_points(first.output, "alice") == (62, 63)
+    assert table_points(first.output, "alice") == (63, 63)
     assert pending(first.output) == 15
 
     queue = json.loads(invoke("review", "--db", str(db), "--format", "json").output)
     q19 = next(item for item in queue if item["question"] == "q19")
-    assert (q19["kind"], q19["suggested_points"], q19["max_points"]) == ("confirm", 2, 3)
-    overridden = invoke("override", "alice", "q19", "3", "--reason", "implied", "--db", str(db))
+    assert (q19["kind"], q19["suggested_points"], q19["max_points"]) == ("confirm", 3, 3)
+    overridden = invoke(
+        "override", "alice", "q19", "2", "--reason", "no word on debugging", "--db", str(db)
+    )
     assert overridden.exit_code == 0, overridden.output
 
     regraded = invoke("grade", str(subs), "--student", "alice", *common)
 
     assert regraded.exit_code == 0, regraded.output
     assert "Run 2: 1 students graded" in regraded.output
-    assert table_points(regraded.output, "alice") == (63, 63)
-    assert exported_totals(db) == {"alice": 63}
+    assert table_points(regraded.output, "alice") == (62, 63)
+    assert exported_totals(db) == {"alice": 62}
     assert pending(regraded.output) == 14
     queue = json.loads(invoke("review", "--db", str(db), "--format", "json").output)
     assert len(queue) == 14 and "q19" not in {item["question"] for item in queue}

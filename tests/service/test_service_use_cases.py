@@ -34,7 +34,7 @@ def test_grade_reads_back_what_the_gradebook_holds(graded):
     request, outcome = graded
     assert outcome.run_id == 1
     by_id = {s.student_id: s for s in outcome.students}
-    assert (by_id["alice"].points, by_id["alice"].max_points) == (62, 63)
+    assert (by_id["alice"].points, by_id["alice"].max_points) == (63, 63)
     assert by_id["alice"].attention == () and by_id["alice"].awaiting_confirmation == 15
     assert by_id["ann"].attention == ("q1: needs_review (unreadable)",)
     assert outcome.awaiting_confirmation == 15 and outcome.needs_attention
