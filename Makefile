@@ -115,6 +115,7 @@ lint: $(STAMP)
 bench: $(STAMP) kernel-env
 	$(BIN)/python benchmarks/bench_written.py
 	$(BIN)/python benchmarks/bench_rescore.py
+	$(BIN)/python benchmarks/bench_concepts.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 
 clean:
