@@ -115,6 +115,7 @@ def html_environment() -> jinja2.Environment:
     """HTML templates: every expression is escaped unless it is already Markup (SVG, value tables)."""
     environment = jinja2.Environment(
         loader=_loader(),
+        auto_reload=False,  # templates ship with the package: no stat() per report
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -129,6 +130,7 @@ def markdown_environment() -> jinja2.Environment:
     """Markdown templates: no HTML escaping; templates apply md_inline / md_code_block themselves."""
     environment = jinja2.Environment(
         loader=_loader(),
+        auto_reload=False,
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
