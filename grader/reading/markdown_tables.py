@@ -48,8 +48,11 @@ def find_markdown_tables(text: str) -> list[ArrayCandidate]:
         ):
             body_end += 1
         body = [_cells(line) or [] for line in lines[index + 2 : body_end]]
-        table = _table(header, body, offsets[index], offsets[body_end])
-        if table is not None:
+        by_pixel = _pixel_table(header, body, offsets[index], offsets[body_end])
+        table = by_pixel or _table(header, body, offsets[index], offsets[body_end])
+        if isinstance(table, list):
+            found.extend(table)
+        elif table is not None:
             found.append(table)
         index = max(body_end, index + 1)
     return found
@@ -110,6 +113,47 @@ def _table(header: list[str], body: list[list[str]], start: int, end: int) -> Ar
         confidence=MISMATCHED_SIDES if mismatched else CLEAN,
         label=_header_label(header),
     )
+
+
+_PIXEL = re.compile(r"\(?\s*([0-9]{1,2})\s*,\s*([0-9]{1,2})\s*\)?")
+
+
+def _pixel_table(
+    header: list[str], body: list[list[str]], start: int, end: int
+) -> list[ArrayCandidate] | None:
+    """| position | R | G | B | with rows | (1,1) | 1 | 2 | 2 |: one matrix per channel column."""
+    if len(header) < 3 or not body:
+        return None
+    labels = [labels_in(cell) for cell in header[1:]]
+    if any(len(found) != 1 for found in labels):
+        return None
+    cells: dict[tuple[int, int], list[Fraction]] = {}
+    for row in body:
+        position = _PIXEL.fullmatch(row[0].strip())
+        if position is None:
+            return None
+        values = [_number(cell) for cell in row[1:]]
+        if any(value is None for value in values):
+            return None
+        cells[(int(position.group(1)), int(position.group(2)))] = [v[0] for v in values if v]
+    height = max(i for i, _ in cells)
+    width = max(j for _, j in cells)
+    if set(cells) != {(i, j) for i in range(1, height + 1) for j in range(1, width + 1)}:
+        return None  # a position is missing or counted from 0: not sure enough to reshape
+    found = []
+    for channel, (label,) in enumerate(labels):
+        matrix = tuple(
+            tuple(cells[(i, j)][channel] for j in range(1, width + 1)) for i in range(1, height + 1)
+        )
+        if not is_array_shape((height, width)):
+            return None
+        found.append(
+            ArrayCandidate(
+                start=start, end=end, values=matrix, shape=(height, width), style="table",
+                confidence=CLEAN, label=label,
+            )
+        )  # fmt: skip
+    return found
 
 
 def _header_label(header: list[str]) -> ChannelLabel | None:

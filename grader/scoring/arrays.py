@@ -210,11 +210,15 @@ def score_tensor(
         share = share / len(names)
         if mistake is not None:
             share = max(share, _mistake_share(mistake.name, question))
+        named = [n for n in names if _names_channel(answer_text, n)]
         return exact_result(
             question_id, question, answer_text=answer_text, share=share,
             answer_read=to_jsonable(single.values), expected=expected_json,
             diagnosis=mistake.name if mistake else "only one 2-D result given for a 3-channel input",
             confidence=single.confidence, review_below=review_below,
+            # "R: all 1s, G: all 2s, B: <grid>": the channels are there, in words a reader misses.
+            review_reason=ReviewReason.UNREADABLE if len(named) > 1 else None,
+            review_note=f"the answer names channels {', '.join(named)} but only one grid could be read",
         )  # fmt: skip
 
     review_reason: ReviewReason | None = None

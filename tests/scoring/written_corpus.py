@@ -499,7 +499,6 @@ ANSWERS: tuple[WrittenAnswer, ...] = (
         GRADED,
         MARKDOWN_TABLE,
         "max pooling",
-        known_gap="a table with one row per pixel and R/G/B columns is read as one 4x3 matrix: a confident 0",
     ),
     # --- unevaluated arithmetic ----------------------------------------------------------------
     WrittenAnswer(
@@ -1005,7 +1004,7 @@ ANSWERS: tuple[WrittenAnswer, ...] = (
         GRADED,
         Q11_CHANNELS,
         "max pooling",
-        known_gap="channels given in words ('R: all 1s, G: all 2s') are ignored and the lone B grid is scored as pooled across channels: a confident 1/3",
+        known_gap="channels given in words ('R: all 1s, G: all 2s') are not read: sent to a person with 1/3 suggested, not graded",
     ),
     # --- several candidate matrices: the one the text calls the result counts ------------------
     WrittenAnswer(
