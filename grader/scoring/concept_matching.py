@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from grader.rubric.model import ConceptQuestion
-from grader.scoring.word_forms import TOKEN, Speller, prepare, stem
+from grader.scoring.word_forms import CONTRACTED, TOKEN, Speller, prepare, stem
 
 NEGATION_CUES = frozenset(
     [
@@ -44,28 +44,6 @@ NEGATION_CUES = frozenset(
         "instead",
         "rather",
         "non",
-    ]
-)
-_CONTRACTED = frozenset(
-    [
-        "don",
-        "doesn",
-        "didn",
-        "isn",
-        "aren",
-        "wasn",
-        "weren",
-        "won",
-        "can",
-        "couldn",
-        "shouldn",
-        "wouldn",
-        "haven",
-        "hasn",
-        "hadn",
-        "mustn",
-        "needn",
-        "ain",
     ]
 )
 _NOT_NEGATING_NEXT = frozenset(["only", "just", "matter", "necessarily", "doubt"])  # "not only"
@@ -381,7 +359,7 @@ def _negation_scope(words: Sequence[str], breaks: Sequence[bool]) -> tuple[list[
     negated_by = [-1] * len(words)
     direct = [False] * len(words)
     for i, word in enumerate(words):
-        is_cue = word in NEGATION_CUES or (word == "t" and i > 0 and words[i - 1] in _CONTRACTED)
+        is_cue = word in NEGATION_CUES or (word == "t" and i > 0 and words[i - 1] in CONTRACTED)
         if not is_cue or (i + 1 < len(words) and words[i + 1] in _NOT_NEGATING_NEXT):
             continue
         content_seen = False

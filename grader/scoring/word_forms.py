@@ -28,7 +28,15 @@ _OCR_ONE_BY_ONE = re.compile(r"(?<![a-z0-9])[l1i|][x×][l1i|](?![a-z0-9])")
 _OCR_DIGIT_LETTERS = str.maketrans({"0": "o", "1": "l", "5": "s"})
 _OCR_PAIRS = (("rn", "m"), ("vv", "w"), ("tb", "th"), ("cb", "ch"))
 #: Words of this field that are not in the English list and must not be "corrected".
-DOMAIN_WORDS = frozenset(
+#: What is left of "doesn't", "can't" … once the apostrophe splits the word: a negation
+#: (concept_matching) and never a misspelling to correct (here).
+CONTRACTED = frozenset(
+    [
+        "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "won", "can", "couldn",
+        "shouldn", "wouldn", "haven", "hasn", "hadn", "mustn", "needn", "ain",
+    ]
+)  # fmt: skip
+DOMAIN_WORDS = CONTRACTED | frozenset(
     [
         "relu",
         "resnet",
@@ -98,20 +106,6 @@ DOMAIN_WORDS = frozenset(
         "greyscale",
         "rgb",
         "gap",
-        "doesn",
-        "didn",
-        "isn",
-        "aren",
-        "wasn",
-        "weren",
-        "couldn",
-        "shouldn",
-        "wouldn",
-        "haven",
-        "hasn",
-        "hadn",
-        "mustn",
-        "needn",
     ]
 )
 FUZZY_MIN_LENGTH = 4  # shorter words are too easily another word
