@@ -12,18 +12,25 @@ class GraderError(Exception):
     """Base class: a problem a user can cause and fix."""
 
     def __init__(
-        self, message: str, *, path: Path | str | None = None, hint: str | None = None
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        hint: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.message = message
         self.path = str(path) if path is not None else None
         self.hint = hint
+        self.line = line  # 1-based line of `path` the problem is on, when there is one
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
-        """The message as one line: `file: problem (fix: hint)`."""
+        """The message as one line: `file: line N: problem (fix: hint)`."""
         where = f"{self.path}: " if self.path else ""
+        at = f"line {self.line}: " if self.line else ""
         fix = f" (fix: {self.hint})" if self.hint else ""
-        return f"{where}{self.message}{fix}"
+        return f"{where}{at}{self.message}{fix}"
 
 
 class RubricError(GraderError):

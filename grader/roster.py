@@ -32,18 +32,6 @@ MAX_ROSTER_BYTES = 20 * 2**20
 class RosterError(GraderError):
     """The roster file cannot be used as it is; `line` (1-based) points at the line."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: Path | str | None = None,
-        line: int | None = None,
-        hint: str | None = None,
-    ) -> None:
-        self.line = line
-        self.bare_message = message
-        super().__init__(f"line {line}: {message}" if line else message, path=path, hint=hint)
-
 
 @dataclass(frozen=True)
 class RosterEntry:

@@ -184,7 +184,7 @@ def read_roster(path: Path) -> list[str]:
     try:
         roster = load_roster(path, repeats_allowed=True)
     except RosterError as exc:
-        raise TemplateError(exc.bare_message, path=exc.path, line=exc.line, hint=exc.hint) from None
+        raise TemplateError(exc.message, path=exc.path, line=exc.line, hint=exc.hint) from None
     for entry in roster:
         if not STUDENT_ID.match(entry.student_id):
             raise TemplateError(
