@@ -60,3 +60,7 @@ class SubmissionReadError(GraderError):
 
 class GradebookError(GraderError):
     """The gradebook database cannot be opened or does not hold what was asked."""
+
+
+class StaleDecisionError(GradebookError):
+    """A decision was made on a version of the answer that someone else has changed since."""

@@ -134,6 +134,7 @@ class Override:
     actor: str = ""
     judged_max_points: float | None = None  # None: made before overrides remembered it
     judged_answer_hash: str | None = None
+    override_id: int = 0  # the stored row; a newer decision has a larger id
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,18 @@ class GradedQuestion:
         ):
             return "the student's answer changed since the override"
         return None
+
+    @property
+    def version(self) -> str:
+        """What a reviewer saw: changes when the answer, the grader's points or the override change.
+
+        A decision sent with an older version is refused (two reviewers, one answer).
+        """
+        override_id = self.override.override_id if self.override is not None else 0
+        return (
+            f"{answer_fingerprint(self.result)[:16]}-{self.result.points:g}-"
+            f"{self.result.status.value}-{override_id}"
+        )
 
     @property
     def _applied(self) -> Override | None:

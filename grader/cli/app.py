@@ -32,7 +32,8 @@ from grader.cli.common import (
     stdout,
 )
 from grader.cli.data_commands import data_app
-from grader.cli.gradebook_commands import export, override, report, rescore, review, runs
+from grader.cli.gradebook_commands import export, override, report, rescore, runs
+from grader.cli.review_commands import review_app, serve
 from grader.cli.template_commands import assign, check_template_command
 from grader.errors import GraderError
 from grader.pipeline import GradeOptions
@@ -199,7 +200,7 @@ def _print_outcome(outcome: service.GradeOutcome) -> None:
         )
     stdout.print(table)
     stdout.print(
-        f"{outcome.awaiting_confirmation} concept answers await confirmation (`grader override`)."
+        f"{outcome.awaiting_confirmation} concept answers await confirmation (`grader serve` or `grader review list`)."
     )
     if outcome.reports_index is not None:
         stdout.print(Text(f"Reports: {outcome.reports_index}"))
@@ -243,7 +244,8 @@ def key(
 app.command()(export)
 app.command()(report)
 app.command()(override)
-app.command()(review)
+app.add_typer(review_app, name="review")
+app.command()(serve)
 app.command()(runs)
 app.command()(rescore)
 app.command()(assign)

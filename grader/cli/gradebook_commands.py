@@ -1,4 +1,4 @@
-"""`grader export`, `report`, `override`, `review`, `runs` and `rescore`: commands over an existing gradebook.
+"""`grader export`, `report`, `override`, `runs` and `rescore`: commands over an existing gradebook.
 
 Thin commands over `grader.service`: each parses its options, calls one function,
 prints what it returns, and turns a `GraderError` into one line with exit code 2.
@@ -153,50 +153,6 @@ def override(
         Text(
             f"{done.student_id} {done.question_id}: set to {done.points:g} by {done.actor} ({done.reason})"
         )
-    )
-
-
-def review(
-    db: ExistingDbOption = DB.default,
-    rubric: RubricOption = RUBRIC.default,
-    student: Annotated[
-        str | None, typer.Option("--student", help="Only this student's questions.")
-    ] = None,
-    format: Annotated[
-        QueueFormat, typer.Option("--format", help="table or json (for tools).")
-    ] = QueueFormat.table,
-) -> None:
-    """List what waits for a person, per student and question, with the suggested points.
-
-    Questions that need attention (errors, unreadable or ambiguous answers, scans) and
-    concept suggestions awaiting confirmation. Confirm or change each with `grader override`.
-    """
-    try:
-        items = service.review_queue(db, rubric=rubric, student=student)
-    except GraderError as exc:
-        fail(exc.one_line())
-    if format is QueueFormat.json:
-        typer.echo(json.dumps([item.as_json() for item in items], indent=2, ensure_ascii=False))
-        return
-    table = Table(title=f"Review queue: {len(items)} item(s)")
-    for column in ("student", "question", "kind", "status", "suggested"):
-        table.add_column(column, justify="right" if column == "suggested" else "left")
-    for item in items:
-        status = item.status.value + (
-            f" ({item.review_reason.value})" if item.review_reason else ""
-        )
-        table.add_row(
-            Text(item.student_id),
-            item.question_id,
-            item.kind.value,
-            status,
-            f"{item.suggested_points:g}/{item.max_points:g}",
-        )
-    stdout.print(table)
-    attention = sum(1 for item in items if item.kind is service.ReviewKind.attention)
-    stdout.print(
-        f"{attention} need attention, {len(items) - attention} concept answers await "
-        "confirmation (`grader override STUDENT QUESTION POINTS --reason ...`)."
     )
 
 

@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import Engine, Table, delete, exc, insert, select, update
 from sqlalchemy.orm import Session
 
-from grader.errors import GradebookError
+from grader.errors import GradebookError, StaleDecisionError
 from grader.results import (
+    GradedQuestion,
     NotebookRunRecord,
     Part,
     QuestionResult,
@@ -263,25 +264,55 @@ class Gradebook:
 
     # Overrides
 
+    def _current_question(
+        self, session: Session, student_id: str, question_id: str, expected_version: str | None
+    ) -> GradedQuestion:
+        """The question as stored now; refuses a decision made on an older version of it."""
+        grades = reading.latest_grades(session, student_id)
+        if not grades:
+            raise self._error(
+                f"student {student_id!r} has never been graded",
+                hint="check the student id, or grade their submission first",
+            )
+        question = next((q for q in grades[0].questions if q.question_id == question_id), None)
+        if question is None:
+            known = ", ".join(q.question_id for q in grades[0].questions) or "none"
+            raise self._error(
+                f"student {student_id!r}: question {question_id!r} is not in their latest "
+                f"results (questions: {known})",
+                hint="use one of the listed question ids",
+            )
+        if expected_version is not None and question.version != expected_version:
+            by = (
+                f"{question.override.actor} set {question.override.points:g} points"
+                if question.override is not None
+                else "it was regraded or its decision undone"
+            )
+            raise StaleDecisionError(
+                f"student {student_id!r}, question {question_id!r} changed since you opened it "
+                f"({by}); nothing was saved",
+                path=self._path,
+                hint="reload the answer, check the newer decision, then decide again",
+            )
+        return question
+
     def add_override(
-        self, student_id: str, question_id: str, points: float, *, reason: str, actor: str
+        self,
+        student_id: str,
+        question_id: str,
+        points: float,
+        *,
+        reason: str,
+        actor: str,
+        expected_version: str | None = None,
     ) -> None:
-        """Set a question's points by hand; it replaces any earlier override and survives regrades."""
+        """Set a question's points by hand; it replaces any earlier override and survives regrades.
+
+        With `expected_version` (`GradedQuestion.version` as the reviewer saw it), the
+        override is refused with StaleDecisionError when the question changed since.
+        """
         with self._writing() as session:
-            grades = reading.latest_grades(session, student_id)
-            if not grades:
-                raise self._error(
-                    f"student {student_id!r} has never been graded",
-                    hint="check the student id, or grade their submission first",
-                )
-            question = next((q for q in grades[0].questions if q.question_id == question_id), None)
-            if question is None:
-                known = ", ".join(q.question_id for q in grades[0].questions) or "none"
-                raise self._error(
-                    f"student {student_id!r}: question {question_id!r} is not in their latest "
-                    f"results (questions: {known})",
-                    hint="use one of the listed question ids",
-                )
+            question = self._current_question(session, student_id, question_id, expected_version)
             if not (math.isfinite(points) and 0 <= points <= question.max_points):
                 raise self._error(
                     f"student {student_id!r}, question {question_id!r}: {points} points is "
@@ -335,6 +366,48 @@ class Gradebook:
                     },
                 )
             )
+
+    def undo_override(
+        self,
+        student_id: str,
+        question_id: str,
+        *,
+        reason: str,
+        actor: str,
+        expected_version: str | None = None,
+    ) -> bool:
+        """Withdraw the active override (the grader's result counts again); False if there was none."""
+        with self._writing() as session:
+            question = self._current_question(session, student_id, question_id, expected_version)
+            if question.override is None:
+                return False
+            session.execute(
+                update(OverrideRow)
+                .where(OverrideRow.id == question.override.override_id)
+                .values(active=False)
+                .execution_options(synchronize_session=False)
+            )
+            session.add(
+                AuditRow(
+                    at=self._clock(),
+                    actor=actor,
+                    action="undo override",
+                    student_id=student_id,
+                    question_id=question_id,
+                    before={
+                        "points": question.points,
+                        "overridden": True,
+                        "override_reason": question.override.reason,
+                    },
+                    after={
+                        "points": question.result.points,
+                        "status": str(question.result.status),
+                        "overridden": False,
+                        "reason": reason,
+                    },
+                )
+            )
+            return True
 
     # Reads
 

@@ -158,6 +158,7 @@ def _graded_question(row: Row[Any], override: OverrideRow | None) -> GradedQuest
             actor=override.actor,
             judged_max_points=override.judged_max_points,
             judged_answer_hash=override.judged_answer_hash,
+            override_id=override.id,
         ),
     )
 

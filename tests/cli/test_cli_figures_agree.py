@@ -82,7 +82,7 @@ def test_run_table_reads_overrides_and_pending_confirmations_from_the_gradebook(
     assert table_points(first.output, "alice") == (63, 63)
     assert pending(first.output) == 15
 
-    queue = json.loads(invoke("review", "--db", str(db), "--format", "json").output)
+    queue = json.loads(invoke("review", "list", "--db", str(db), "--format", "json").output)
     q19 = next(item for item in queue if item["question"] == "q19")
     assert (q19["kind"], q19["suggested_points"], q19["max_points"]) == ("confirm", 3, 3)
     overridden = invoke(
@@ -97,5 +97,5 @@ def test_run_table_reads_overrides_and_pending_confirmations_from_the_gradebook(
     assert table_points(regraded.output, "alice") == (62, 63)
     assert exported_totals(db) == {"alice": 62}
     assert pending(regraded.output) == 14
-    queue = json.loads(invoke("review", "--db", str(db), "--format", "json").output)
+    queue = json.loads(invoke("review", "list", "--db", str(db), "--format", "json").output)
     assert len(queue) == 14 and "q19" not in {item["question"] for item in queue}

@@ -1,0 +1,256 @@
+"""The review service's routes: the queue, one answer, a decision, a group decision, an undo.
+
+Job: parse each request, call `grader.service` (which reads and writes the
+gradebook), and render a Jinja2 page or redirect. A user's mistake (unknown
+student or question, points out of range, a stale version) is answered with a
+page that says what happened and how to fix it, status 400/404/409, and nothing
+written. Must not grade, score or open the database itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from grader import service
+from grader.errors import GraderError, StaleDecisionError
+from grader.service.review import QueueFilter, ReviewKind
+from grader.storage import GradebookTarget
+from grader.web.access import TokenCheck
+
+STATIC = Path(__file__).with_name("static")
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    """What one review service serves, and who decides."""
+
+    db: GradebookTarget
+    rubric: Path
+    reviewer: str
+    token: str | None = None  # None: loopback only, no token asked
+
+
+def _templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("grader.web", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        auto_reload=False,
+    )
+    env.filters["points"] = lambda value: f"{value:g}"
+    return env
+
+
+def _answer_url(student: str, question: str, **query: str) -> str:
+    from urllib.parse import quote
+
+    url = f"/answer/{quote(student, safe='')}/{quote(question, safe='')}"
+    return url + ("?" + urlencode(query) if query else "")
+
+
+def create_app(config: ReviewConfig) -> Starlette:
+    """The Starlette app for `config`; `grader serve` runs it with uvicorn."""
+    env = _templates()
+    env.globals["answer_url"] = _answer_url
+
+    def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("reviewer", config.reviewer)
+        return HTMLResponse(env.get_template(name).render(**context), status_code=status)
+
+    def problem(error: GraderError, status: int, back: str) -> HTMLResponse:
+        title = "Not found" if status == 404 else "Not saved"
+        return page("problem.html.j2", status, message=error.one_line(), back=back, title=title)
+
+    def queue_filter(request: Request) -> QueueFilter:
+        params = request.query_params
+        kind = params.get("kind") or None
+        if kind is not None and kind not in ReviewKind.__members__:
+            raise GraderError(f"unknown kind {kind!r}", hint="use kind=attention or kind=confirm")
+        return QueueFilter(
+            question=params.get("question") or None,
+            kind=ReviewKind(kind) if kind else None,
+            student=params.get("student") or None,
+            group=params.get("group") or None,
+        )
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/queue", status_code=303)
+
+    async def queue(request: Request) -> Response:
+        try:
+            where = queue_filter(request)
+            number = int(request.query_params.get("page", "1") or 1)
+            shown = service.review_page(
+                config.db, rubric=config.rubric, where=where, page=number, per_page=PER_PAGE
+            )
+        except ValueError:
+            return problem(
+                GraderError("page must be a whole number", hint="use page=1"), 400, "/queue"
+            )
+        except GraderError as error:
+            return problem(error, 400, "/queue")
+        filters = {
+            k: v
+            for k, v in (
+                ("question", where.question),
+                ("kind", where.kind.value if where.kind else None),
+                ("student", where.student),
+                ("group", where.group),
+            )
+            if v
+        }
+        return page(
+            "queue.html.j2",
+            queue=shown,
+            where=where,
+            filters=filters,
+            urlencode=urlencode,
+            notice=request.query_params.get("notice"),
+        )
+
+    async def answer(request: Request) -> Response:
+        student = request.path_params["student"]
+        question = request.path_params["question"]
+        try:
+            shown = service.review_answer(
+                config.db, rubric=config.rubric, student=student, question=question
+            )
+        except GraderError as error:
+            return problem(error, 404, "/queue")
+        notice = request.query_params.get("notice")
+        return page("answer.html.j2", answer=shown, notice=notice)
+
+    async def decide(request: Request) -> Response:
+        student = request.path_params["student"]
+        question = request.path_params["question"]
+        form = await request.form()
+        back = _answer_url(student, question)
+        try:
+            points = float(str(form.get("points", "")).strip())
+            if not math.isfinite(points):
+                raise ValueError
+        except ValueError:
+            return problem(
+                GraderError(
+                    f"points must be a number, got {form.get('points', '')!r}",
+                    hint="type the points in the points field",
+                ),
+                400,
+                back,
+            )
+        reason = str(form.get("reason", "")).strip()
+        comment = str(form.get("comment", "")).strip()
+        if comment:
+            reason = f"{reason} — {comment}" if reason else comment
+        try:
+            service.decide(
+                config.db,
+                student=student,
+                question=question,
+                points=points,
+                reason=reason,
+                actor=config.reviewer,
+                version=str(form.get("version", "")),
+            )
+        except StaleDecisionError as error:
+            return problem(error, 409, back)
+        except GraderError as error:
+            return problem(error, 400, back)
+        return _to_next(question, after=None)
+
+    async def undo(request: Request) -> Response:
+        student = request.path_params["student"]
+        question = request.path_params["question"]
+        form = await request.form()
+        back = _answer_url(student, question)
+        try:
+            service.undo_decision(
+                config.db,
+                student=student,
+                question=question,
+                reason=str(form.get("reason", "")).strip() or "undone in review",
+                actor=config.reviewer,
+                version=str(form.get("version", "")),
+            )
+        except StaleDecisionError as error:
+            return problem(error, 409, back)
+        except GraderError as error:
+            return problem(error, 400, back)
+        return RedirectResponse(back + "?notice=undone", status_code=303)
+
+    def _to_next(question: str | None, after: str | None) -> Response:
+        following = service.next_waiting(
+            config.db, rubric=config.rubric, question=question, after=after
+        )
+        if following is None:
+            target = "/queue" + ("?" + urlencode({"question": question}) if question else "")
+            return RedirectResponse(target, status_code=303)
+        return RedirectResponse(
+            _answer_url(following.student_id, following.question_id), status_code=303
+        )
+
+    async def next_answer(request: Request) -> Response:
+        params = request.query_params
+        try:
+            return _to_next(params.get("question") or None, after=params.get("after") or None)
+        except GraderError as error:
+            return problem(error, 400, "/queue")
+
+    async def accept_group(request: Request) -> Response:
+        form = await request.form()
+        question = str(form.get("question", ""))
+        group = str(form.get("group", "")) or None
+        excluded = set(form.getlist("split"))
+        back = "/queue?" + urlencode({"question": question})
+        try:
+            members = None
+            if excluded:
+                shown = service.review_page(
+                    config.db,
+                    rubric=config.rubric,
+                    where=QueueFilter(question=question, group=group),
+                    per_page=10**6,
+                )
+                members = [i.student_id for i in shown.items if i.student_id not in excluded]
+            done = service.accept_suggestions(
+                config.db,
+                rubric=config.rubric,
+                question=question,
+                group=group,
+                reason=str(form.get("reason", "")).strip() or "suggestion confirmed in review",
+                actor=config.reviewer,
+                students=members,
+            )
+        except StaleDecisionError as error:
+            return problem(error, 409, back)
+        except GraderError as error:
+            return problem(error, 400, back)
+        notice = f"confirmed {len(done.decided)}"
+        if done.skipped:
+            notice += f"; {len(done.skipped)} need attention and were left for one-by-one review"
+        return RedirectResponse(back + "&" + urlencode({"notice": notice}), status_code=303)
+
+    routes = [
+        Route("/", home),
+        Route("/queue", queue),
+        Route("/next", next_answer),
+        Route("/groups/accept", accept_group, methods=["POST"]),
+        Route("/answer/{student}/{question}", answer),
+        Route("/answer/{student}/{question}/decide", decide, methods=["POST"]),
+        Route("/answer/{student}/{question}/undo", undo, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    middleware = [Middleware(TokenCheck, token=config.token)] if config.token else []
+    return Starlette(routes=routes, middleware=middleware)

@@ -1,0 +1,62 @@
+// Keyboard for the review pages (hand-written: no htmx copy could be vendored offline).
+// Queue: j/k move the selection, Enter opens it. Answer: digits toggle key points and
+// the points follow, Enter saves and moves on, s skips, j/k next/previous.
+(function () {
+  "use strict";
+  function typing(event) {
+    var tag = event.target.tagName;
+    return tag === "TEXTAREA" || (tag === "INPUT" && event.target.type === "text") || tag === "SELECT";
+  }
+  function recompute() {
+    var boxes = document.querySelectorAll("input.key-point");
+    if (!boxes.length) return;
+    var total = 0;
+    boxes.forEach(function (box) { if (box.checked) total += parseFloat(box.dataset.points); });
+    document.getElementById("points").value = String(Math.round(total * 100) / 100);
+  }
+  function queueKeys(event, rows) {
+    var current = document.querySelector("tr.item.selected");
+    var index = Array.prototype.indexOf.call(rows, current);
+    if (event.key === "j" || event.key === "k") {
+      if (current) current.classList.remove("selected");
+      index = event.key === "j" ? Math.min(index + 1, rows.length - 1) : Math.max(index - 1, 0);
+      rows[index].classList.add("selected");
+      rows[index].scrollIntoView({ block: "nearest" });
+    } else if (event.key === "Enter" && current) {
+      window.location = current.querySelector("a").href;
+    } else {
+      return;
+    }
+    event.preventDefault();
+  }
+  function answerKeys(event, form) {
+    if (/^[1-9]$/.test(event.key)) {
+      var box = document.querySelectorAll("input.key-point")[parseInt(event.key, 10) - 1];
+      if (!box) return;
+      box.checked = !box.checked;
+      recompute();
+    } else if (event.key === "Enter") {
+      form.requestSubmit();
+    } else if (event.key === "s" || event.key === "j") {
+      window.location = document.getElementById("skip").href;
+    } else if (event.key === "k") {
+      window.history.back();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input.key-point").forEach(function (box) {
+      box.addEventListener("change", recompute);
+    });
+    var form = document.getElementById("decide");
+    var rows = document.querySelectorAll("tr.item");
+    document.addEventListener("keydown", function (event) {
+      if (typing(event) && event.key !== "Enter") return;
+      if (event.target.tagName === "TEXTAREA") return;
+      if (form) answerKeys(event, form);
+      else if (rows.length) queueKeys(event, rows);
+    });
+  });
+})();
