@@ -15,7 +15,7 @@ KERNEL_ENV ?= /opt/hw-grader/kernel-env
 # and the tests all use this path (`--kernel-env` overrides it): `make grade KERNEL_ENV=/x`.
 export HW_GRADER_KERNEL_ENV := $(KERNEL_ENV)
 
-.PHONY: grade test test-fast lint bench install clean sandbox-tools postgres-tools kernel-env data
+.PHONY: grade test test-fast lint bench install clean sandbox-tools postgres-tools browser-tools kernel-env data
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,20 @@ postgres-tools:
 	    || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }; \
 	else \
 	  echo "tests: the PostgreSQL server is missing; run: sudo apt-get install -y postgresql" >&2; \
+	fi
+
+# Debian's chromium for the review service's browser tests (tests/web/test_review_browser.py,
+# Playwright with executable_path=/usr/bin/chromium; never `playwright install`). Installed
+# when missing and we are root; otherwise say what to run (those tests then fail, naming it).
+browser-tools:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (apt-get install -y chromium)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq chromium >/dev/null 2>&1 \
+	    || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; \
+	else \
+	  echo "tests: chromium is missing; run: sudo apt-get install -y chromium" >&2; \
 	fi
 
 # The kernel environment: '.[kernel]' installed non-editable into $(KERNEL_ENV).
@@ -96,14 +110,14 @@ grade: $(STAMP) kernel-env $(DATA)/dataset.toml
 	  --data $(DATA) --workers $(WORKERS); \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 
-test: $(STAMP) kernel-env postgres-tools
+test: $(STAMP) kernel-env postgres-tools browser-tools
 	$(BIN)/ruff check grader tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The inner loop (under a minute): lint, then every test that neither starts a sandbox
 # nor takes seconds. tests/conftest.py says which tests are `sandbox` and `slow`.
-test-fast: $(STAMP) postgres-tools
+test-fast: $(STAMP) postgres-tools browser-tools
 	$(BIN)/ruff check grader tests benchmarks
 	$(BIN)/pytest -m "not sandbox and not slow"
 

@@ -15,6 +15,11 @@ def open_or_create(db: GradebookTarget) -> Gradebook:
     return Gradebook(open_gradebook(db))
 
 
-def open_existing(db: GradebookTarget) -> Gradebook:
-    """The gradebook `db`, which must already exist (reading or overriding never makes one)."""
+def open_existing(db: GradebookTarget | Gradebook) -> Gradebook:
+    """The gradebook `db`, which must already exist (reading or overriding never makes one).
+
+    A long-lived caller (the review service) opens it once and passes the Gradebook.
+    """
+    if isinstance(db, Gradebook):
+        return db
     return Gradebook(open_gradebook(db, create=False))

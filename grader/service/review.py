@@ -15,14 +15,14 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
-from grader.results import GradedQuestion, ReviewReason, Status
+from grader.results import GradedQuestion, ReviewReason, Status, StudentGrades
 from grader.rubric import QuestionCatalogue, load_rubric
 from grader.rubric.catalogue import QuestionKind
 from grader.service.gradebooks import open_existing
@@ -131,19 +131,105 @@ def review_queue(
     """Items awaiting a person, students in id order and questions in rubric order."""
     gradebook = open_existing(db)
     catalogue = load_rubric(rubric).catalogue
-    return _queue(gradebook, catalogue, student)
-
-
-def _queue(
-    gradebook: Gradebook, catalogue: QuestionCatalogue, student: str | None = None
-) -> list[ReviewItem]:
     items: list[ReviewItem] = []
     for grades in gradebook.latest_grades(student, catalogue=catalogue):
-        for question in grades.questions:
-            item = _item(grades.student_id, question, catalogue)
-            if item is not None:
-                items.append(item)
+        items.extend(_student_entry(grades, catalogue).items)
     return items
+
+
+@dataclass(frozen=True)
+class _StudentEntry:
+    items: tuple[ReviewItem, ...]  # this student's waiting answers, in rubric order
+    decided: tuple[str, ...]  # question ids a person decided (override in force)
+
+
+def _student_entry(grades: StudentGrades, catalogue: QuestionCatalogue) -> _StudentEntry:
+    items: list[ReviewItem] = []
+    decided: list[str] = []
+    for question in grades.questions:
+        item = _item(grades.student_id, question, catalogue)
+        if item is not None:
+            items.append(item)
+        elif question.overridden:
+            decided.append(question.question_id)
+    return _StudentEntry(tuple(items), tuple(decided))
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """The whole queue as computed at one write generation of the gradebook.
+
+    A long-lived caller keeps it and asks `current_snapshot` for a fresh one: the same
+    object while nobody wrote, only the changed students re-read after its own decisions.
+    """
+
+    generation: int
+    rubric_stamp: str
+    catalogue: QuestionCatalogue
+    students: Mapping[str, _StudentEntry]
+
+    def items(self) -> list[ReviewItem]:
+        """Every waiting answer in queue order: rubric order, then a stable shuffle."""
+        order = {q.id: i for i, q in enumerate(self.catalogue)}
+        every = [item for entry in self.students.values() for item in entry.items]
+        return sorted(every, key=lambda i: (order.get(i.question_id, len(order)), _shuffle_key(i)))
+
+    def decided(self) -> Counter[str]:
+        return Counter(q for entry in self.students.values() for q in entry.decided)
+
+
+def _rubric_stamp(rubric: Path) -> str:
+    try:
+        return hashlib.sha256(rubric.read_bytes()).hexdigest()
+    except OSError:
+        return ""  # load_rubric names the problem
+
+
+def queue_snapshot(db: GradebookTarget | Gradebook, *, rubric: Path) -> QueueSnapshot:
+    """Read the whole queue once."""
+    gradebook = open_existing(db)
+    # The stamp first: a write racing this read leaves the snapshot looking older, not newer.
+    generation = gradebook.write_generation()
+    catalogue = load_rubric(rubric).catalogue
+    students = {
+        grades.student_id: _student_entry(grades, catalogue)
+        for grades in gradebook.latest_grades(catalogue=catalogue)
+    }
+    return QueueSnapshot(generation, _rubric_stamp(rubric), catalogue, students)
+
+
+#: Re-read at most this many students after one's own decisions; more, read everything.
+_REFRESH_AT_MOST = 20
+
+
+def current_snapshot(
+    db: GradebookTarget | Gradebook,
+    *,
+    rubric: Path,
+    previous: QueueSnapshot | None,
+    wrote_for: Sequence[str] = (),
+    writes: int = 0,
+) -> QueueSnapshot:
+    """`previous` if the gradebook and rubric are unchanged; after one's own `writes` for
+    the students `wrote_for` (and nobody else's), `previous` with those students re-read;
+    otherwise the whole queue read again."""
+    gradebook = open_existing(db)
+    if previous is None or previous.rubric_stamp != _rubric_stamp(rubric):
+        return queue_snapshot(gradebook, rubric=rubric)
+    generation = gradebook.write_generation()
+    if generation == previous.generation:
+        return previous
+    own_only = writes > 0 and generation == previous.generation + writes
+    if not own_only or not wrote_for or len(wrote_for) > _REFRESH_AT_MOST:
+        return queue_snapshot(gradebook, rubric=rubric)
+    students = dict(previous.students)
+    for student in dict.fromkeys(wrote_for):
+        grades = gradebook.latest_grades(student, catalogue=previous.catalogue)
+        if grades:
+            students[student] = _student_entry(grades[0], previous.catalogue)
+        else:
+            students.pop(student, None)
+    return QueueSnapshot(generation, previous.rubric_stamp, previous.catalogue, students)
 
 
 @dataclass(frozen=True)
@@ -201,7 +287,7 @@ class QueuePage:
 
 
 def review_page(
-    db: GradebookTarget,
+    db: GradebookTarget | Gradebook,
     *,
     rubric: Path,
     where: QueueFilter = QueueFilter(),
@@ -209,46 +295,42 @@ def review_page(
     per_page: int = 50,
 ) -> QueuePage:
     """The queue as a page: filtered, in rubric order then a stable shuffle within a question."""
-    gradebook = open_existing(db)
-    catalogue = load_rubric(rubric).catalogue
-    if where.question is not None and where.question not in catalogue:
+    return page_of(queue_snapshot(db, rubric=rubric), where=where, page=page, per_page=per_page)
+
+
+def _check_question(catalogue: QuestionCatalogue, question: str | None) -> None:
+    if question is not None and question not in catalogue:
         raise GraderError(
-            f"unknown question {where.question!r}",
+            f"unknown question {question!r}",
             hint=f"use one of: {', '.join(q.id for q in catalogue)}",
         )
-    all_grades = gradebook.latest_grades(catalogue=catalogue)
-    items: list[ReviewItem] = []
-    decided: Counter[str] = Counter()
-    for grades in all_grades:
-        for question in grades.questions:
-            item = _item(grades.student_id, question, catalogue)
-            if item is not None:
-                items.append(item)
-            elif question.overridden:
-                decided[question.question_id] += 1
-    order = {q.id: i for i, q in enumerate(catalogue)}
+
+
+def page_of(
+    snapshot: QueueSnapshot,
+    *,
+    where: QueueFilter = QueueFilter(),
+    page: int = 1,
+    per_page: int = 50,
+) -> QueuePage:
+    """One page of a snapshot's queue, with per-question progress and the filtered groups."""
+    _check_question(snapshot.catalogue, where.question)
+    items = snapshot.items()
+    decided = snapshot.decided()
+    waiting: Counter[str] = Counter(i.question_id for i in items)
+    attention: Counter[str] = Counter(
+        i.question_id for i in items if i.kind is ReviewKind.attention
+    )
     progress = tuple(
-        QuestionProgress(
-            question_id=q.id,
-            title=q.title,
-            waiting=sum(1 for i in items if i.question_id == q.id),
-            attention=sum(
-                1 for i in items if i.question_id == q.id and i.kind is ReviewKind.attention
-            ),
-            decided=decided[q.id],
-        )
-        for q in catalogue
+        QuestionProgress(q.id, q.title, waiting[q.id], attention[q.id], decided[q.id])
+        for q in snapshot.catalogue
     )
-    kept = sorted(
-        (i for i in items if where.keeps(i)),
-        key=lambda i: (order.get(i.question_id, len(order)), _shuffle_key(i)),
-    )
+    kept = [i for i in items if where.keeps(i)]
     per_page = max(1, per_page)
     pages = max(1, -(-len(kept) // per_page))
     page = max(1, min(page, pages))
-    shown = tuple(kept[(page - 1) * per_page : page * per_page])
     return QueuePage(
-        items=shown,
+        items=tuple(kept[(page - 1) * per_page : page * per_page]),
         total=len(kept),
         page=page,
         pages=pages,
@@ -280,11 +362,18 @@ class ReviewAnswer:
 
 
 def review_answer(
-    db: GradebookTarget, *, rubric: Path, student: str, question: str
+    db: GradebookTarget | Gradebook,
+    *,
+    rubric: Path,
+    student: str,
+    question: str,
+    snapshot: QueueSnapshot | None = None,
 ) -> ReviewAnswer:
-    """One student's answer to one question with everything a decision needs."""
+    """One student's answer to one question with everything a decision needs.
+
+    The group size is counted in `snapshot` when given (else the queue is read)."""
     gradebook = open_existing(db)
-    catalogue = load_rubric(rubric).catalogue
+    catalogue = snapshot.catalogue if snapshot is not None else load_rubric(rubric).catalogue
     if question not in catalogue:
         raise GraderError(
             f"unknown question {question!r}",
@@ -312,9 +401,11 @@ def review_answer(
     )
     group_size = 1
     if item is not None:
+        queue = snapshot if snapshot is not None else queue_snapshot(gradebook, rubric=rubric)
         group_size = sum(
             1
-            for other in _queue(gradebook, catalogue)
+            for entry in queue.students.values()
+            for other in entry.items
             if other.question_id == question and other.group == item.group
         )
     audit = tuple(
@@ -340,7 +431,7 @@ def _require_reason(reason: str) -> None:
 
 
 def decide(
-    db: GradebookTarget,
+    db: GradebookTarget | Gradebook,
     *,
     student: str,
     question: str,
@@ -357,7 +448,13 @@ def decide(
 
 
 def undo_decision(
-    db: GradebookTarget, *, student: str, question: str, reason: str, actor: str, version: str
+    db: GradebookTarget | Gradebook,
+    *,
+    student: str,
+    question: str,
+    reason: str,
+    actor: str,
+    version: str,
 ) -> bool:
     """Withdraw a person's decision; the grader's result (and its review flag) count again."""
     _require_reason(reason)
@@ -375,7 +472,7 @@ class GroupDecision:
 
 
 def accept_suggestions(
-    db: GradebookTarget,
+    db: GradebookTarget | Gradebook,
     *,
     rubric: Path,
     question: str,
@@ -384,25 +481,23 @@ def accept_suggestions(
     group: str | None = None,
     points: float | None = None,
     students: Sequence[str] | None = None,
+    snapshot: QueueSnapshot | None = None,
 ) -> GroupDecision:
     """Confirm the suggestions of one question (one group, or every suggestion) in one go.
 
     Each member becomes an override at its suggested points (or `points` for the whole
     group), audited one by one. Answers that need attention are never confirmed in bulk:
     they are listed as skipped and stay in the queue. `students` limits the decision to
-    those members (a group with some split out).
+    those members (a group with some split out). Members come from `snapshot` when given
+    (a stale one is harmless: each override checks the version it was listed with).
     """
     _require_reason(reason)
     gradebook = open_existing(db)
-    catalogue = load_rubric(rubric).catalogue
-    if question not in catalogue:
-        raise GraderError(
-            f"unknown question {question!r}",
-            hint=f"use one of: {', '.join(q.id for q in catalogue)}",
-        )
+    queue = snapshot if snapshot is not None else queue_snapshot(gradebook, rubric=rubric)
+    _check_question(queue.catalogue, question)
     members = [
         item
-        for item in _queue(gradebook, catalogue)
+        for item in queue.items()
         if item.question_id == question
         and (group is None or item.group == group)
         and (students is None or item.student_id in students)
@@ -431,16 +526,15 @@ def accept_suggestions(
 
 
 def next_waiting(
-    db: GradebookTarget, *, rubric: Path, question: str | None, after: str | None = None
+    snapshot: QueueSnapshot, *, question: str | None, after: str | None = None
 ) -> ReviewItem | None:
     """The next answer that waits (in the queue's order), after student `after` when given.
 
     Without `after`, the first one; after the last, None. A decided answer has left the
     queue, so "next after a decision" is simply the first one that still waits.
     """
-    kept = review_page(
-        db, rubric=rubric, where=QueueFilter(question=question), per_page=10**6
-    ).items
+    _check_question(snapshot.catalogue, question)
+    kept = [i for i in snapshot.items() if question is None or i.question_id == question]
     if after is None:
         return kept[0] if kept else None
     students = [item.student_id for item in kept]

@@ -43,6 +43,7 @@ from grader.storage.models import (
     QuestionResultRow,
     StudentRow,
     SubmissionRow,
+    WriteGenerationRow,
 )
 from grader.storage.notebook_runs import read_notebook_runs, store_notebook_runs
 from grader.storage.upserts import dialect_name, insert_or_ignore, upsert
@@ -84,6 +85,11 @@ class Gradebook:
         try:
             with Session(self._write_engine) as session, session.begin():
                 yield session
+                session.execute(
+                    update(WriteGenerationRow)
+                    .values(generation=WriteGenerationRow.generation + 1)
+                    .execution_options(synchronize_session=False)
+                )
         except exc.OperationalError as error:
             # SQLite: "database is locked"; PostgreSQL: lock_timeout on the writer lock.
             if "locked" not in str(error.orig) and "lock timeout" not in str(error.orig):
@@ -431,6 +437,11 @@ class Gradebook:
         """
         with Session(self._engine) as session, session.begin():
             return reading.latest_grades(session, student_id, catalogue=catalogue)
+
+    def write_generation(self) -> int:
+        """A stamp that grows with every committed write: equal stamps, the same gradebook."""
+        with Session(self._engine) as session:
+            return session.scalar(select(WriteGenerationRow.generation)) or 0
 
     def audit_entries(self, student_id: str | None = None) -> list[dict[str, Any]]:
         """The audit log as dicts, oldest first, optionally for one student."""

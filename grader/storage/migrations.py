@@ -197,6 +197,14 @@ _OVERRIDES_REMEMBER_WHAT_THEY_JUDGED = (
     "ALTER TABLE overrides ADD COLUMN judged_answer_hash VARCHAR",
 )
 
+# One counter every write of the gradebook's writer raises (`Gradebook._writing`): a
+# reader that keeps a computed view (the review queue) knows by one query whether it is
+# still current.
+_WRITE_GENERATION = (
+    "CREATE TABLE write_generation (id INTEGER NOT NULL PRIMARY KEY, generation INTEGER NOT NULL)",
+    "INSERT INTO write_generation (id, generation) VALUES (1, 0)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_create_gradebook_tables", _run_statements(_CREATE_GRADEBOOK_TABLES)),
     Migration("0002_create_notebook_runs", _run_statements(_CREATE_NOTEBOOK_RUNS)),
@@ -204,6 +212,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "0003_overrides_remember_what_they_judged",
         _run_statements(_OVERRIDES_REMEMBER_WHAT_THEY_JUDGED),
     ),
+    Migration("0004_write_generation", _run_statements(_WRITE_GENERATION)),
 )
 
 

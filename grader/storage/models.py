@@ -187,6 +187,15 @@ class OverrideRow(Base):
     judged_answer_hash: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
+class WriteGenerationRow(Base):
+    """One row: how many write transactions the gradebook has committed (a change stamp)."""
+
+    __tablename__ = "write_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(Integer)
+
+
 class AuditRow(Base):
     """One change to the gradebook: who, when, what, and the state before and after."""
 

@@ -10,6 +10,8 @@ written. Must not grade, score or open the database itself.
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from grader import service
 from grader.errors import GraderError, StaleDecisionError
 from grader.service.review import QueueFilter, ReviewKind
-from grader.storage import GradebookTarget
+from grader.storage import Gradebook, GradebookTarget
 from grader.web.access import TokenCheck
 
 STATIC = Path(__file__).with_name("static")
@@ -60,10 +62,41 @@ def _answer_url(student: str, question: str, **query: str) -> str:
     return url + ("?" + urlencode(query) if query else "")
 
 
+class _Queue:
+    """The app's copy of the queue: re-read only when the gradebook's write stamp moved,
+    and then only the students this app just decided for, when nobody else wrote."""
+
+    def __init__(self, config: ReviewConfig) -> None:
+        self._gradebook = service.open_existing(config.db)
+        self._rubric = config.rubric
+        self._snapshot: service.QueueSnapshot | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def gradebook(self) -> Gradebook:
+        return self._gradebook
+
+    def current(self, wrote_for: Sequence[str] = (), writes: int = 0) -> service.QueueSnapshot:
+        with self._lock:
+            self._snapshot = service.current_snapshot(
+                self._gradebook,
+                rubric=self._rubric,
+                previous=self._snapshot,
+                wrote_for=wrote_for,
+                writes=writes,
+            )
+            return self._snapshot
+
+
 def create_app(config: ReviewConfig) -> Starlette:
-    """The Starlette app for `config`; `grader serve` runs it with uvicorn."""
+    """The Starlette app for `config`; `grader serve` runs it with uvicorn.
+
+    Raises GraderError when the gradebook cannot be opened (before serving anything).
+    """
     env = _templates()
     env.globals["answer_url"] = _answer_url
+    queue_state = _Queue(config)
+    gradebook = queue_state.gradebook
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("reviewer", config.reviewer)
@@ -92,8 +125,8 @@ def create_app(config: ReviewConfig) -> Starlette:
         try:
             where = queue_filter(request)
             number = int(request.query_params.get("page", "1") or 1)
-            shown = service.review_page(
-                config.db, rubric=config.rubric, where=where, page=number, per_page=PER_PAGE
+            shown = service.page_of(
+                queue_state.current(), where=where, page=number, per_page=PER_PAGE
             )
         except ValueError:
             return problem(
@@ -125,7 +158,11 @@ def create_app(config: ReviewConfig) -> Starlette:
         question = request.path_params["question"]
         try:
             shown = service.review_answer(
-                config.db, rubric=config.rubric, student=student, question=question
+                gradebook,
+                rubric=config.rubric,
+                student=student,
+                question=question,
+                snapshot=queue_state.current(),
             )
         except GraderError as error:
             return problem(error, 404, "/queue")
@@ -156,7 +193,7 @@ def create_app(config: ReviewConfig) -> Starlette:
             reason = f"{reason} — {comment}" if reason else comment
         try:
             service.decide(
-                config.db,
+                gradebook,
                 student=student,
                 question=question,
                 points=points,
@@ -168,7 +205,7 @@ def create_app(config: ReviewConfig) -> Starlette:
             return problem(error, 409, back)
         except GraderError as error:
             return problem(error, 400, back)
-        return _to_next(question, after=None)
+        return _to_next(queue_state.current(wrote_for=[student], writes=1), question, after=None)
 
     async def undo(request: Request) -> Response:
         student = request.path_params["student"]
@@ -177,7 +214,7 @@ def create_app(config: ReviewConfig) -> Starlette:
         back = _answer_url(student, question)
         try:
             service.undo_decision(
-                config.db,
+                gradebook,
                 student=student,
                 question=question,
                 reason=str(form.get("reason", "")).strip() or "undone in review",
@@ -188,12 +225,13 @@ def create_app(config: ReviewConfig) -> Starlette:
             return problem(error, 409, back)
         except GraderError as error:
             return problem(error, 400, back)
+        queue_state.current(wrote_for=[student], writes=1)
         return RedirectResponse(back + "?notice=undone", status_code=303)
 
-    def _to_next(question: str | None, after: str | None) -> Response:
-        following = service.next_waiting(
-            config.db, rubric=config.rubric, question=question, after=after
-        )
+    def _to_next(
+        snapshot: service.QueueSnapshot, question: str | None, after: str | None
+    ) -> Response:
+        following = service.next_waiting(snapshot, question=question, after=after)
         if following is None:
             target = "/queue" + ("?" + urlencode({"question": question}) if question else "")
             return RedirectResponse(target, status_code=303)
@@ -204,7 +242,11 @@ def create_app(config: ReviewConfig) -> Starlette:
     async def next_answer(request: Request) -> Response:
         params = request.query_params
         try:
-            return _to_next(params.get("question") or None, after=params.get("after") or None)
+            return _to_next(
+                queue_state.current(),
+                params.get("question") or None,
+                after=params.get("after") or None,
+            )
         except GraderError as error:
             return problem(error, 400, "/queue")
 
@@ -215,28 +257,31 @@ def create_app(config: ReviewConfig) -> Starlette:
         excluded = set(form.getlist("split"))
         back = "/queue?" + urlencode({"question": question})
         try:
+            snapshot = queue_state.current()
             members = None
             if excluded:
-                shown = service.review_page(
-                    config.db,
-                    rubric=config.rubric,
-                    where=QueueFilter(question=question, group=group),
-                    per_page=10**6,
-                )
-                members = [i.student_id for i in shown.items if i.student_id not in excluded]
+                members = [
+                    i.student_id
+                    for i in snapshot.items()
+                    if i.question_id == question
+                    and i.group == group
+                    and i.student_id not in excluded
+                ]
             done = service.accept_suggestions(
-                config.db,
+                gradebook,
                 rubric=config.rubric,
                 question=question,
                 group=group,
                 reason=str(form.get("reason", "")).strip() or "suggestion confirmed in review",
                 actor=config.reviewer,
                 students=members,
+                snapshot=snapshot,
             )
         except StaleDecisionError as error:
             return problem(error, 409, back)
         except GraderError as error:
             return problem(error, 400, back)
+        queue_state.current(wrote_for=done.decided, writes=len(done.decided))
         notice = f"confirmed {len(done.decided)}"
         if done.skipped:
             notice += f"; {len(done.skipped)} need attention and were left for one-by-one review"

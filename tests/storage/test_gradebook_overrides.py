@@ -118,3 +118,26 @@ def test_override_at_the_bounds_is_accepted(graded: Gradebook):
     graded.add_override("s1", "q2", 2.0, reason="full", actor="ta")
     assert _question(graded, "s1", "q1").points == 0.0
     assert _question(graded, "s1", "q2").points == 2.0
+
+
+def test_every_committed_write_raises_the_write_generation(graded: Gradebook):
+    before = graded.write_generation()
+    graded.add_override("s1", "q4", 1.0, reason="r", actor="a")
+    assert graded.write_generation() == before + 1
+    with pytest.raises(GradebookError):
+        graded.add_override("s1", "q4", 99.0, reason="r", actor="a")  # refused: rolled back
+    assert graded.write_generation() == before + 1
+    assert graded.undo_override("s1", "q4", reason="r", actor="a") is True
+    assert graded.write_generation() == before + 2
+    assert _question(graded, "s1", "q4").overridden is False
+
+
+def test_a_decision_on_an_older_version_is_refused(graded: Gradebook):
+    from grader.errors import StaleDecisionError
+
+    seen = _question(graded, "s1", "q4").version
+    graded.add_override("s1", "q4", 2.0, reason="first", actor="anna", expected_version=seen)
+    with pytest.raises(StaleDecisionError, match="anna set 2 points"):
+        graded.add_override("s1", "q4", 0.5, reason="late", actor="ben", expected_version=seen)
+    q4 = _question(graded, "s1", "q4")
+    assert (q4.points, q4.override.actor) == (2.0, "anna")

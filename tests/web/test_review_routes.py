@@ -228,3 +228,50 @@ def test_review_accept_from_the_cli_confirms_the_group(db: Path):
     assert (
         neither.exit_code == 2 and "exactly one of --group G or --all-suggested" in neither.output
     )
+
+
+def test_the_queue_follows_a_decision_made_elsewhere(client: TestClient, db: Path):
+    assert re.search(r'<span id="total">6</span>', client.get("/queue?question=q4").text)
+    other_writer = Gradebook(open_gradebook(db, create=False))
+    other_writer.add_override("s3", "q4", 1.0, reason="decided from the CLI", actor="prof")
+    html = client.get("/queue?question=q4").text  # the app's copy must not hide it
+    assert re.search(r'<span id="total">5</span>', html)
+    assert 'data-student="s3"' not in html
+
+
+def test_two_reviewers_saving_at_once_one_wins_and_the_other_is_told(db: Path):
+    import threading
+
+    clients = [
+        TestClient(create_app(ReviewConfig(db=db, rubric=RUBRIC, reviewer=name)))
+        for name in ("anna", "ben")
+    ]
+    versions = [version_on_page(c.get("/answer/s2/q4").text) for c in clients]
+    start = threading.Barrier(2)
+    statuses: dict[str, int] = {}
+
+    def save(client: TestClient, version: str, name: str, points: str) -> None:
+        start.wait()
+        response = client.post(
+            "/answer/s2/q4/decide",
+            data={"points": points, "reason": name, "version": version},
+            follow_redirects=False,
+        )
+        statuses[name] = response.status_code
+
+    threads = [
+        threading.Thread(target=save, args=(clients[0], versions[0], "anna", "3")),
+        threading.Thread(target=save, args=(clients[1], versions[1], "ben", "1")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses.values()) == [303, 409]
+    winner = next(name for name, status in statuses.items() if status == 303)
+    q4 = stored(db, "s2", "q4")
+    assert q4.override.actor == winner and q4.points == (3.0 if winner == "anna" else 1.0)
+    overrides = [
+        e for e in Gradebook(open_gradebook(db)).audit_entries("s2") if e["action"] == "override"
+    ]
+    assert len(overrides) == 1

@@ -1,5 +1,5 @@
 // Keyboard for the review pages (hand-written: no htmx copy could be vendored offline).
-// Queue: j/k move the selection, Enter opens it. Answer: digits toggle key points and
+// Queue: j/k move the selection, Enter opens it, c confirms the largest group. Answer: digits toggle key points and
 // the points follow, Enter saves and moves on, s skips, j/k next/previous.
 (function () {
   "use strict";
@@ -17,13 +17,15 @@
   function queueKeys(event, rows) {
     var current = document.querySelector("tr.item.selected");
     var index = Array.prototype.indexOf.call(rows, current);
-    if (event.key === "j" || event.key === "k") {
+    if ((event.key === "j" || event.key === "k") && rows.length) {
       if (current) current.classList.remove("selected");
       index = event.key === "j" ? Math.min(index + 1, rows.length - 1) : Math.max(index - 1, 0);
       rows[index].classList.add("selected");
       rows[index].scrollIntoView({ block: "nearest" });
     } else if (event.key === "Enter" && current) {
       window.location = current.querySelector("a").href;
+    } else if (event.key === "c" && document.querySelector("form.accept-group")) {
+      document.querySelector("form.accept-group").requestSubmit();
     } else {
       return;
     }
@@ -56,7 +58,7 @@
       if (typing(event) && event.key !== "Enter") return;
       if (event.target.tagName === "TEXTAREA") return;
       if (form) answerKeys(event, form);
-      else if (rows.length) queueKeys(event, rows);
+      else if (rows.length || document.querySelector("form.accept-group")) queueKeys(event, rows);
     });
   });
 })();
