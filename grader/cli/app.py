@@ -32,7 +32,7 @@ from grader.cli.common import (
     stdout,
 )
 from grader.cli.data_commands import data_app
-from grader.cli.gradebook_commands import export, override, report, rescore, runs
+from grader.cli.gradebook_commands import export, override, report, reports, rescore, runs
 from grader.cli.review_commands import review_app, serve
 from grader.cli.template_commands import assign, check_template_command
 from grader.errors import GraderError
@@ -243,6 +243,7 @@ def key(
 
 app.command()(export)
 app.command()(report)
+app.command()(reports)
 app.command()(override)
 app.add_typer(review_app, name="review")
 app.command()(serve)

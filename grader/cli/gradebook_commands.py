@@ -1,4 +1,4 @@
-"""`grader export`, `report`, `override`, `runs` and `rescore`: commands over an existing gradebook.
+"""`grader export`, `report`, `reports`, `override`, `runs` and `rescore`: commands over an existing gradebook.
 
 Thin commands over `grader.service`: each parses its options, calls one function,
 prints what it returns, and turns a `GraderError` into one line with exit code 2.
@@ -24,15 +24,17 @@ from grader.cli.common import (
     ExistingDbOption,
     RubricOption,
     fail,
+    option_help,
     stderr,
     stdout,
 )
 from grader.errors import GraderError
 from grader.feedback import report_file_stems
+from grader.feedback.files import ReportError
 from grader.feedback.lms_exports import MoodleIdentifier
 from grader.results import Part
 from grader.service import ExportFormat, ReportFormat, rescoring
-from grader.settings import DB, RUBRIC
+from grader.settings import DB, REPORTS, RUBRIC
 from grader.storage import gradebook_label
 
 
@@ -129,6 +131,34 @@ def report(
     except GraderError as exc:
         fail(exc.one_line())
     typer.echo(text)
+
+
+def reports(
+    db: ExistingDbOption = DB.default,
+    rubric: RubricOption = RUBRIC.default,
+    out: Annotated[Path, typer.Option("--reports", help=option_help(REPORTS))] = REPORTS.default,
+    student: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--student", help="Only this student's files (repeatable); the summary always."
+        ),
+    ] = None,
+) -> None:
+    """Rewrite the report files and the class summary from the gradebook as it is now.
+
+    Run it after decisions made with `grader override` or `grader review accept`, so no
+    report still says an answer awaits a person. (`grader serve --reports DIR` rewrites
+    a student's files after each decision by itself.) Exits 1 when some report could only
+    be written in short form.
+    """
+    try:
+        written = service.rebuild_reports(db, rubric=rubric, reports_dir=out, students=student)
+    except ReportError as exc:
+        stdout.print(Text(exc.one_line()))
+        raise typer.Exit(EXIT_ATTENTION) from exc
+    except GraderError as exc:
+        fail(exc.one_line())
+    stdout.print(Text(f"wrote {len(written)} file(s) to {out} (index: {out / 'index.html'})"))
 
 
 def override(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,6 +20,7 @@ from grader import service
 from grader.cli.common import ExistingDbOption, RubricOption, fail, stdout
 from grader.cli.gradebook_commands import QueueFormat
 from grader.errors import GraderError
+from grader.rubric import load_rubric
 from grader.service.review import QueueFilter, ReviewKind
 from grader.settings import DB, RUBRIC
 
@@ -147,6 +149,14 @@ def serve(
         str | None,
         typer.Option("--reviewer", help="Name recorded on every decision (default: $USER)."),
     ] = None,
+    reports: Annotated[
+        Path | None,
+        typer.Option(
+            "--reports",
+            help="Rewrite the decided students' report files and the class summary here "
+            "after each decision (default: write none; `grader reports` does it later).",
+        ),
+    ] = None,
     token: Annotated[
         str | None,
         typer.Option(
@@ -168,13 +178,18 @@ def serve(
     from grader.web.access import is_loopback, new_token
 
     try:
-        service.review_page(db, rubric=rubric, per_page=1)  # a bad --db or --rubric fails now
+        load_rubric(rubric)  # a bad --rubric fails now, not on the first page
     except GraderError as exc:
         fail(exc.one_line())
     if token is None and not is_loopback(host):
         token = new_token()
     who = _who(reviewer)
-    app = create_app(ReviewConfig(db=db, rubric=rubric, reviewer=who, token=token))
+    try:
+        app = create_app(
+            ReviewConfig(db=db, rubric=rubric, reviewer=who, token=token, reports_dir=reports)
+        )
+    except GraderError as exc:
+        fail(exc.one_line())
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/queue" + (f"?token={token}" if token else "")
     typer.echo(f"review service for {db}, reviewer {who}: open {url}")

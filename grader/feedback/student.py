@@ -113,6 +113,8 @@ class StudentView:
     problems: tuple[str, ...]
     awaiting_review: int
     questions: tuple[QuestionView, ...]
+    confirmed_total: str = ""  # points no longer waiting for a person
+    pending_points: str = ""  # points the grader suggests for answers a person has not decided
 
 
 def question_view(question: GradedQuestion, info: CatalogueQuestion) -> QuestionView:
@@ -170,6 +172,12 @@ def student_view(grades: StudentGrades, questions: QuestionCatalogue) -> Student
         problems=tuple(grades.problems),
         awaiting_review=sum(1 for q in views if q.status == Status.NEEDS_REVIEW.value),
         questions=views,
+        confirmed_total=format_number(
+            sum(q.points for q in grades.questions if q.status is not Status.NEEDS_REVIEW)
+        ),
+        pending_points=format_number(
+            sum(q.points for q in grades.questions if q.status is Status.NEEDS_REVIEW)
+        ),
     )
 
 

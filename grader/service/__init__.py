@@ -19,6 +19,7 @@ from grader.service.records import (
     OverrideSet,
     ReportFormat,
     export_grades,
+    rebuild_reports,
     set_override,
     student_report,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "open_or_create",
     "page_of",
     "queue_snapshot",
+    "rebuild_reports",
     "resume_command",
     "review_answer",
     "review_page",

@@ -7,12 +7,19 @@ person's override. Must not print or write files (callers decide where text goes
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from grader.errors import GradebookError, GraderError
-from grader.feedback import export_csv, export_json, render_student_html, render_student_markdown
+from grader.feedback import (
+    export_csv,
+    export_json,
+    render_student_html,
+    render_student_markdown,
+    write_reports,
+)
 from grader.feedback.lms_exports import (
     MoodleIdentifier,
     export_canvas,
@@ -25,7 +32,7 @@ from grader.results import GradedQuestion, QuestionResult, Status, StudentGrades
 from grader.roster import load_roster
 from grader.rubric import QuestionCatalogue, load_rubric
 from grader.service.gradebooks import open_existing
-from grader.storage import GradebookTarget, gradebook_label
+from grader.storage import Gradebook, GradebookTarget, gradebook_label
 
 
 class ExportFormat(StrEnum):
@@ -186,3 +193,30 @@ def set_override(
         )
     open_existing(db).add_override(student, question, points, reason=reason, actor=actor)
     return OverrideSet(student, question, points, reason, actor)
+
+
+def rebuild_reports(
+    db: GradebookTarget | Gradebook,
+    *,
+    rubric: Path,
+    reports_dir: Path,
+    students: Collection[str] | None = None,
+) -> list[Path]:
+    """Rewrite the report files from the gradebook as it is now (overrides applied).
+
+    Every student's files (or only `students`') and always the class summary, so a
+    report never says an answer awaits a person after someone decided it. Raises
+    ReportError when some files could only be written in short form.
+    """
+    gradebook = open_existing(db)
+    catalogue = load_rubric(rubric).catalogue
+    everyone = gradebook.latest_grades(catalogue=catalogue)
+    if students is not None:
+        known = {g.student_id for g in everyone}
+        unknown = sorted(set(students) - known)
+        if unknown:
+            raise GradebookError(
+                f"no grades for student(s) {', '.join(unknown[:10])}",
+                hint="check the ids with `grader export --format csv`",
+            )
+    return write_reports(everyone, catalogue, reports_dir, students=students)

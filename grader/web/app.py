@@ -43,6 +43,7 @@ class ReviewConfig:
     rubric: Path
     reviewer: str
     token: str | None = None  # None: loopback only, no token asked
+    reports_dir: Path | None = None  # rewrite report files here after decisions; None: don't
 
 
 def _templates() -> Environment:
@@ -100,6 +101,7 @@ def create_app(config: ReviewConfig) -> Starlette:
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("reviewer", config.reviewer)
+        context.setdefault("reports_dir", config.reports_dir)
         return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
     def problem(error: GraderError, status: int, back: str) -> HTMLResponse:
@@ -205,7 +207,9 @@ def create_app(config: ReviewConfig) -> Starlette:
             return problem(error, 409, back)
         except GraderError as error:
             return problem(error, 400, back)
-        return _to_next(queue_state.current(wrote_for=[student], writes=1), question, after=None)
+        snapshot = queue_state.current(wrote_for=[student], writes=1)
+        reports_follow([student])
+        return _to_next(snapshot, question, after=None)
 
     async def undo(request: Request) -> Response:
         student = request.path_params["student"]
@@ -226,7 +230,39 @@ def create_app(config: ReviewConfig) -> Starlette:
         except GraderError as error:
             return problem(error, 400, back)
         queue_state.current(wrote_for=[student], writes=1)
+        reports_follow([student])
         return RedirectResponse(back + "?notice=undone", status_code=303)
+
+    def reports_follow(students: Sequence[str]) -> str | None:
+        """Rewrite the decided students' report files and the class summary; a problem, or None."""
+        if config.reports_dir is None or not students:
+            return None
+        try:
+            service.rebuild_reports(
+                gradebook, rubric=config.rubric, reports_dir=config.reports_dir, students=students
+            )
+        except GraderError as error:
+            return error.one_line()
+        return None
+
+    async def rebuild(request: Request) -> Response:
+        if config.reports_dir is None:
+            return problem(
+                GraderError(
+                    "this service writes no report files",
+                    hint="start it with `grader serve --reports DIR`, or run `grader reports`",
+                ),
+                400,
+                "/queue",
+            )
+        try:
+            written = service.rebuild_reports(
+                gradebook, rubric=config.rubric, reports_dir=config.reports_dir
+            )
+        except GraderError as error:
+            return problem(error, 400, "/queue")
+        notice = f"wrote {len(written)} report file(s) to {config.reports_dir}"
+        return RedirectResponse("/queue?" + urlencode({"notice": notice}), status_code=303)
 
     def _to_next(
         snapshot: service.QueueSnapshot, question: str | None, after: str | None
@@ -282,9 +318,12 @@ def create_app(config: ReviewConfig) -> Starlette:
         except GraderError as error:
             return problem(error, 400, back)
         queue_state.current(wrote_for=done.decided, writes=len(done.decided))
+        report_problem = reports_follow(done.decided)
         notice = f"confirmed {len(done.decided)}"
         if done.skipped:
             notice += f"; {len(done.skipped)} need attention and were left for one-by-one review"
+        if report_problem:
+            notice += f"; reports: {report_problem}"
         return RedirectResponse(back + "&" + urlencode({"notice": notice}), status_code=303)
 
     routes = [
@@ -292,6 +331,7 @@ def create_app(config: ReviewConfig) -> Starlette:
         Route("/queue", queue),
         Route("/next", next_answer),
         Route("/groups/accept", accept_group, methods=["POST"]),
+        Route("/reports/rebuild", rebuild, methods=["POST"]),
         Route("/answer/{student}/{question}", answer),
         Route("/answer/{student}/{question}/decide", decide, methods=["POST"]),
         Route("/answer/{student}/{question}/undo", undo, methods=["POST"]),
