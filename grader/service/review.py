@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
-from grader.results import GradedQuestion, ReviewReason, Status, StudentGrades
+from grader.results import (
+    GradedQuestion,
+    NotebookRunRecord,
+    Part,
+    ReviewReason,
+    Status,
+    StudentGrades,
+)
 from grader.rubric import QuestionCatalogue, load_rubric
 from grader.rubric.catalogue import QuestionKind
 from grader.service.gradebooks import open_existing
@@ -359,6 +366,8 @@ class ReviewAnswer:
     key_points: tuple[dict[str, Any], ...] = ()  # evidence per key point (concept questions)
     group_size: int = 1
     audit: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    notebook_runs: tuple[NotebookRunRecord, ...] = ()  # a notebook question: how each ran
+    page_images: tuple[Path, ...] = ()  # a scan: its rendered pages, as the gradebook lists them
 
 
 def review_answer(
@@ -411,6 +420,12 @@ def review_answer(
     audit = tuple(
         entry for entry in gradebook.audit_entries(student) if entry.get("question_id") == question
     )
+    runs = tuple(gradebook.notebook_runs(student)) if described.part is Part.NOTEBOOKS else ()
+    pages = (
+        graded.result.details.get("page_images")
+        if isinstance(graded.result.details, dict)
+        else None
+    )
     return ReviewAnswer(
         item=item,
         question=graded,
@@ -420,6 +435,10 @@ def review_answer(
         key_points=key_points,
         group_size=group_size,
         audit=audit,
+        notebook_runs=runs,
+        page_images=tuple(Path(p) for p in pages if isinstance(p, str))
+        if isinstance(pages, list)
+        else (),
     )
 
 

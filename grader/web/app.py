@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -170,6 +170,32 @@ def create_app(config: ReviewConfig) -> Starlette:
             return problem(error, 404, "/queue")
         notice = request.query_params.get("notice")
         return page("answer.html.j2", answer=shown, notice=notice)
+
+    async def page_image(request: Request) -> Response:
+        """A scanned page of this answer; only files the gradebook lists for it are served."""
+        student = request.path_params["student"]
+        question = request.path_params["question"]
+        try:
+            shown = service.review_answer(
+                gradebook,
+                rubric=config.rubric,
+                student=student,
+                question=question,
+                snapshot=queue_state.current(),
+            )
+        except GraderError as error:
+            return problem(error, 404, "/queue")
+        number = request.path_params["number"]
+        if not 1 <= number <= len(shown.page_images) or not shown.page_images[number - 1].is_file():
+            return problem(
+                GraderError(
+                    f"{student} {question}: no page {number} image",
+                    hint="regrade with --reports DIR so the scanned pages are rendered",
+                ),
+                404,
+                _answer_url(student, question),
+            )
+        return FileResponse(shown.page_images[number - 1], media_type="image/png")
 
     async def decide(request: Request) -> Response:
         student = request.path_params["student"]
@@ -334,6 +360,7 @@ def create_app(config: ReviewConfig) -> Starlette:
         Route("/reports/rebuild", rebuild, methods=["POST"]),
         Route("/answer/{student}/{question}", answer),
         Route("/answer/{student}/{question}/decide", decide, methods=["POST"]),
+        Route("/answer/{student}/{question}/pages/{number:int}", page_image),
         Route("/answer/{student}/{question}/undo", undo, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
