@@ -184,13 +184,21 @@ def serve(
     if token is None and not is_loopback(host):
         token = new_token()
     who = _who(reviewer)
+    shown_host = f"[{host}]" if ":" in host else host
+    base = f"http://{shown_host}:{port}"
     try:
         app = create_app(
-            ReviewConfig(db=db, rubric=rubric, reviewer=who, token=token, reports_dir=reports)
+            ReviewConfig(
+                db=db,
+                rubric=rubric,
+                reviewer=who,
+                token=token,
+                reports_dir=reports,
+                public_url=base,  # never the token: report files are shared
+            )
         )
     except GraderError as exc:
         fail(exc.one_line())
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{port}/queue" + (f"?token={token}" if token else "")
+    url = f"{base}/queue" + (f"?token={token}" if token else "")
     typer.echo(f"review service for {db}, reviewer {who}: open {url}")
     uvicorn.run(app, host=host, port=port, log_level="warning")

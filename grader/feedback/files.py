@@ -125,8 +125,11 @@ def write_reports(
     out_dir: Path,
     *,
     students: Collection[str] | None = None,
+    review_url: str | None = None,
 ) -> list[Path]:
     """Write <student>.md and <student>.html for each student, index.html and summary.md.
+
+    `review_url`: the review service's address; index.html then links into its queue.
 
     The class summary always covers every student in `all_grades`; `students`, when
     given, limits the per-student files to those ids (a regrade of a few students).
@@ -165,7 +168,7 @@ def write_reports(
         questions,
         student_links={sid: quote(f"{stem}.html") for sid, stem in stems.items()},
     )
-    written.append(_write_text(out_dir, "index.html", summary_html(summary)))
+    written.append(_write_text(out_dir, "index.html", summary_html(summary, review_url=review_url)))
     md_summary = replace(
         summary,
         attention=tuple(_with_md_link(row, stems) for row in summary.attention),

@@ -162,8 +162,11 @@ def summary_view(
     )
 
 
-def summary_html(view: SummaryView) -> str:
-    """The class summary page for an already computed view."""
+def summary_html(view: SummaryView, *, review_url: str | None = None) -> str:
+    """The class summary page for an already computed view.
+
+    With `review_url` (the review service's address), each question's "needs review"
+    count and the concept line link into its queue."""
     panels: list[Markup] = [
         histogram_svg(q.bins, title=q.question_id, question_id=q.question_id)
         for q in view.questions
@@ -172,7 +175,12 @@ def summary_html(view: SummaryView) -> str:
         view.total_bins, title="total", css_class="hist-total", width=440, height=160
     )
     template = html_environment().get_template("summary.html.j2")
-    return template.render(summary=view, panels=panels, totals_panel=totals_panel)
+    return template.render(
+        summary=view,
+        panels=panels,
+        totals_panel=totals_panel,
+        review_url=review_url.rstrip("/") if review_url else None,
+    )
 
 
 def summary_markdown(view: SummaryView) -> str:

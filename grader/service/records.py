@@ -201,12 +201,14 @@ def rebuild_reports(
     rubric: Path,
     reports_dir: Path,
     students: Collection[str] | None = None,
+    review_url: str | None = None,
 ) -> list[Path]:
     """Rewrite the report files from the gradebook as it is now (overrides applied).
 
     Every student's files (or only `students`') and always the class summary, so a
     report never says an answer awaits a person after someone decided it. Raises
-    ReportError when some files could only be written in short form.
+    ReportError when some files could only be written in short form. `review_url`: the
+    review service's address, linked from the class summary.
     """
     gradebook = open_existing(db)
     catalogue = load_rubric(rubric).catalogue
@@ -219,4 +221,4 @@ def rebuild_reports(
                 f"no grades for student(s) {', '.join(unknown[:10])}",
                 hint="check the ids with `grader export --format csv`",
             )
-    return write_reports(everyone, catalogue, reports_dir, students=students)
+    return write_reports(everyone, catalogue, reports_dir, students=students, review_url=review_url)

@@ -44,6 +44,7 @@ class ReviewConfig:
     reviewer: str
     token: str | None = None  # None: loopback only, no token asked
     reports_dir: Path | None = None  # rewrite report files here after decisions; None: don't
+    public_url: str | None = None  # where staff open the service; the class summary links here
 
 
 def _templates() -> Environment:
@@ -265,7 +266,11 @@ def create_app(config: ReviewConfig) -> Starlette:
             return None
         try:
             service.rebuild_reports(
-                gradebook, rubric=config.rubric, reports_dir=config.reports_dir, students=students
+                gradebook,
+                rubric=config.rubric,
+                reports_dir=config.reports_dir,
+                students=students,
+                review_url=config.public_url,
             )
         except GraderError as error:
             return error.one_line()
@@ -283,7 +288,10 @@ def create_app(config: ReviewConfig) -> Starlette:
             )
         try:
             written = service.rebuild_reports(
-                gradebook, rubric=config.rubric, reports_dir=config.reports_dir
+                gradebook,
+                rubric=config.rubric,
+                reports_dir=config.reports_dir,
+                review_url=config.public_url,
             )
         except GraderError as error:
             return problem(error, 400, "/queue")

@@ -30,7 +30,15 @@ def awaiting(report: str) -> int:
 def test_a_decision_in_the_browser_rewrites_that_students_report(db: Path, tmp_path: Path):
     reports = tmp_path / "reports"
     client = TestClient(
-        create_app(ReviewConfig(db=db, rubric=RUBRIC, reviewer="anna", reports_dir=reports))
+        create_app(
+            ReviewConfig(
+                db=db,
+                rubric=RUBRIC,
+                reviewer="anna",
+                reports_dir=reports,
+                public_url="http://127.0.0.1:8000",
+            )
+        )
     )
     version = version_on_page(client.get("/answer/s0/q4").text)
     client.post(
@@ -41,6 +49,10 @@ def test_a_decision_in_the_browser_rewrites_that_students_report(db: Path, tmp_p
     assert awaiting(report) == 0
     assert not (reports / "s1.md").exists()  # only the decided student's files
     assert "s1" in (reports / "summary.md").read_text()  # the summary covers everyone
+    index = (reports / "index.html").read_text()
+    # q4: six waited, one decided: the class summary links the five left into the queue
+    assert '<a class="queue-link" href="http://127.0.0.1:8000/queue?question=q4">5</a>' in index
+    assert 'href="http://127.0.0.1:8000/queue?kind=confirm"' in index
 
 
 def test_grader_reports_rewrites_after_cli_decisions(db: Path, tmp_path: Path):
