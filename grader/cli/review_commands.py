@@ -157,6 +157,10 @@ def serve(
             "after each decision (default: write none; `grader reports` does it later).",
         ),
     ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option("--roster", help="Course roster CSV: students' names shown beside their ids."),
+    ] = None,
     token: Annotated[
         str | None,
         typer.Option(
@@ -195,6 +199,7 @@ def serve(
                 token=token,
                 reports_dir=reports,
                 public_url=base,  # never the token: report files are shared
+                roster=roster,
             )
         )
     except GraderError as exc:

@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from grader import service
 from grader.errors import GraderError, StaleDecisionError
+from grader.roster import load_roster
 from grader.service.review import QueueFilter, ReviewKind
 from grader.storage import Gradebook, GradebookTarget
 from grader.web.access import TokenCheck
@@ -45,6 +46,7 @@ class ReviewConfig:
     token: str | None = None  # None: loopback only, no token asked
     reports_dir: Path | None = None  # rewrite report files here after decisions; None: don't
     public_url: str | None = None  # where staff open the service; the class summary links here
+    roster: Path | None = None  # the course roster: names shown beside the folder ids
 
 
 def _templates() -> Environment:
@@ -99,6 +101,13 @@ def create_app(config: ReviewConfig) -> Starlette:
     env.globals["answer_url"] = _answer_url
     queue_state = _Queue(config)
     gradebook = queue_state.gradebook
+    roster = load_roster(config.roster) if config.roster is not None else None
+
+    def name_of(student: str) -> str:
+        entry = roster.get(student) if roster is not None else None
+        return entry.name if entry is not None else ""
+
+    env.globals["name_of"] = name_of
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("reviewer", config.reviewer)

@@ -275,3 +275,13 @@ def test_two_reviewers_saving_at_once_one_wins_and_the_other_is_told(db: Path):
         e for e in Gradebook(open_gradebook(db)).audit_entries("s2") if e["action"] == "override"
     ]
     assert len(overrides) == 1
+
+
+def test_with_a_roster_the_pages_name_the_students(db: Path, tmp_path: Path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text('student_id,name\ns0,"Doe, Jane"\nhtml,José <Núñez>\n', encoding="utf-8")
+    client = TestClient(create_app(ReviewConfig(db=db, rubric=RUBRIC, reviewer="t", roster=roster)))
+    queue = client.get("/queue?question=q4").text
+    assert '<span class="name">Doe, Jane</span>' in queue
+    assert "José &lt;Núñez&gt;" in queue
+    assert "<h1>s0 (Doe, Jane) · q4" in client.get("/answer/s0/q4").text
