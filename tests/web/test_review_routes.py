@@ -285,3 +285,23 @@ def test_with_a_roster_the_pages_name_the_students(db: Path, tmp_path: Path):
     assert '<span class="name">Doe, Jane</span>' in queue
     assert "José &lt;Núñez&gt;" in queue
     assert "<h1>s0 (Doe, Jane) · q4" in client.get("/answer/s0/q4").text
+
+
+def test_the_group_page_lets_a_member_be_left_out(client: TestClient, db: Path):
+    group = q4_group(db)
+    page = client.get(f"/queue?question=q4&group={group}").text
+    assert page.count('name="split"') == 5
+    assert '<input type="checkbox" name="split" value="s2">' in page
+    done = client.post(
+        "/groups/accept",
+        data={"question": "q4", "group": group, "reason": "same", "split": ["s2", "s3"]},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and "confirmed+3" in done.headers["location"]
+    assert [stored(db, s, "q4").overridden for s in ("s0", "s1", "s2", "s3", "s4")] == [
+        True,
+        True,
+        False,
+        False,
+        True,
+    ]
