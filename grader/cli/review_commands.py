@@ -20,6 +20,7 @@ from grader import service
 from grader.cli.common import ExistingDbOption, RubricOption, fail, stdout
 from grader.cli.gradebook_commands import QueueFormat
 from grader.errors import GraderError
+from grader.results import Status
 from grader.rubric import load_rubric
 from grader.service.review import QueueFilter, ReviewKind
 from grader.settings import DB, RUBRIC
@@ -50,6 +51,14 @@ def list_queue(
     student: Annotated[
         str | None, typer.Option("--student", help="Only this student's questions.")
     ] = None,
+    status: Annotated[
+        Status | None,
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help="Only answers with this status: needs_review, error, missing or graded.",
+        ),
+    ] = None,
     format: Annotated[
         QueueFormat, typer.Option("--format", help="table or json (for tools).")
     ] = QueueFormat.table,
@@ -65,7 +74,7 @@ def list_queue(
         page = service.review_page(
             db,
             rubric=rubric,
-            where=QueueFilter(question=question, kind=kind, student=student),
+            where=QueueFilter(question=question, kind=kind, student=student, status=status),
             per_page=10**6,
         )
     except GraderError as exc:
@@ -78,14 +87,12 @@ def list_queue(
     for column in ("student", "question", "kind", "status", "suggested", "group"):
         table.add_column(column, justify="right" if column == "suggested" else "left")
     for item in items:
-        status = item.status.value + (
-            f" ({item.review_reason.value})" if item.review_reason else ""
-        )
+        shown = item.status.value + (f" ({item.review_reason.value})" if item.review_reason else "")
         table.add_row(
             Text(item.student_id),
             item.question_id,
             item.kind.value,
-            status,
+            shown,
             f"{item.suggested_points:g}/{item.max_points:g}",
             item.group,
         )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
+from grader.notebooks.outputs import CellOutput, relevant_outputs
 from grader.results import (
     GradedQuestion,
     NotebookRunRecord,
@@ -247,10 +248,12 @@ class QueueFilter:
     kind: ReviewKind | None = None
     student: str | None = None
     group: str | None = None
+    status: Status | None = None
 
     def keeps(self, item: ReviewItem) -> bool:
         return (
             (self.question is None or item.question_id == self.question)
+            and (self.status is None or item.status is self.status)
             and (self.kind is None or item.kind is self.kind)
             and (self.student is None or item.student_id == self.student)
             and (self.group is None or item.group == self.group)
@@ -367,6 +370,8 @@ class ReviewAnswer:
     group_size: int = 1
     audit: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     notebook_runs: tuple[NotebookRunRecord, ...] = ()  # a notebook question: how each ran
+    # A notebook question: per notebook, the outputs of the cells that name its model
+    notebook_outputs: Mapping[str, tuple[CellOutput, ...]] = field(default_factory=dict)
     page_images: tuple[Path, ...] = ()  # a scan: its rendered pages, as the gradebook lists them
 
 
@@ -421,6 +426,14 @@ def review_answer(
         entry for entry in gradebook.audit_entries(student) if entry.get("question_id") == question
     )
     runs = tuple(gradebook.notebook_runs(student)) if described.part is Part.NOTEBOOKS else ()
+    # "p2.baseline" is answered in the notebook named p2_…, when the student has one
+    mine = tuple(r for r in runs if r.notebook.startswith(question.split(".")[0] + "_"))
+    runs = mine or runs
+    model = question.rsplit(".", 1)[-1]
+    outputs = {
+        run.notebook: tuple(relevant_outputs(run.executed_notebook, [model, "accuracy"]))
+        for run in runs
+    }
     pages = (
         graded.result.details.get("page_images")
         if isinstance(graded.result.details, dict)
@@ -436,6 +449,7 @@ def review_answer(
         group_size=group_size,
         audit=audit,
         notebook_runs=runs,
+        notebook_outputs=outputs,
         page_images=tuple(Path(p) for p in pages if isinstance(p, str))
         if isinstance(pages, list)
         else (),

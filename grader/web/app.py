@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from grader import service
 from grader.errors import GraderError, StaleDecisionError
+from grader.results import Status
 from grader.roster import load_roster
 from grader.service.review import QueueFilter, ReviewKind
 from grader.storage import Gradebook, GradebookTarget
@@ -100,6 +101,7 @@ def create_app(config: ReviewConfig) -> Starlette:
     env = _templates()
     env.globals["answer_url"] = _answer_url
     queue_state = _Queue(config)
+    queue_state.current()  # read the queue now, so the first page is as quick as the rest
     gradebook = queue_state.gradebook
     roster = load_roster(config.roster) if config.roster is not None else None
 
@@ -123,7 +125,14 @@ def create_app(config: ReviewConfig) -> Starlette:
         kind = params.get("kind") or None
         if kind is not None and kind not in ReviewKind.__members__:
             raise GraderError(f"unknown kind {kind!r}", hint="use kind=attention or kind=confirm")
+        status = params.get("status") or None
+        known = {s.value for s in Status}
+        if status is not None and status not in known:
+            raise GraderError(
+                f"unknown status {status!r}", hint=f"use one of: {', '.join(sorted(known))}"
+            )
         return QueueFilter(
+            status=Status(status) if status else None,
             question=params.get("question") or None,
             kind=ReviewKind(kind) if kind else None,
             student=params.get("student") or None,
@@ -153,6 +162,7 @@ def create_app(config: ReviewConfig) -> Starlette:
                 ("kind", where.kind.value if where.kind else None),
                 ("student", where.student),
                 ("group", where.group),
+                ("status", where.status.value if where.status else None),
             )
             if v
         }

@@ -3,6 +3,7 @@ and reported accuracy, flags and how the notebook ran."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PIL import Image
@@ -20,6 +21,30 @@ from grader.results import (
 from grader.storage import Gradebook, open_gradebook
 from grader.web import ReviewConfig, create_app
 from tests.web.conftest import RUBRIC
+
+EXECUTED = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "source": "train()",
+            "outputs": [{"output_type": "stream", "text": "loss 0.1"}],
+        },
+        {
+            "cell_type": "code",
+            "source": "print(acc)",
+            "outputs": [
+                {"output_type": "stream", "text": ["\x1b[1mbaseline test accuracy: 93%\x1b[0m"]}
+            ],
+        },
+        {
+            "cell_type": "code",
+            "source": "baseline",
+            "outputs": [
+                {"output_type": "execute_result", "data": {"text/plain": "<b>Baseline()</b>"}}
+            ],
+        },
+    ]
+}
 
 
 def test_a_scan_shows_its_pages_and_a_notebook_question_its_accuracy(tmp_path: Path):
@@ -60,8 +85,16 @@ def test_a_scan_shows_its_pages_and_a_notebook_question_its_accuracy(tmp_path: P
         run,
         [
             NotebookRunRecord(
-                "zoe", "p2_cifar10.ipynb", NotebookRunStatus.OK, "ran to the end", wall_seconds=42.0
-            )
+                "zoe",
+                "p2_cifar10.ipynb",
+                NotebookRunStatus.OK,
+                "ran to the end",
+                wall_seconds=42.0,
+                executed_notebook=json.dumps(EXECUTED).encode(),
+            ),
+            NotebookRunRecord(
+                "zoe", "p1_cats_dogs.ipynb", NotebookRunStatus.OK, "ran", wall_seconds=9.0
+            ),
         ],
     )
     client = TestClient(create_app(ReviewConfig(db=db, rubric=RUBRIC, reviewer="anna")))
@@ -76,3 +109,7 @@ def test_a_scan_shows_its_pages_and_a_notebook_question_its_accuracy(tmp_path: P
     assert "Measured accuracy 0.41; reported 0.93" in notebook
     assert "Flags: reported_accuracy_gap" in notebook
     assert "Notebook p2_cifar10.ipynb: ok" in notebook and "ran to the end (42 s)" in notebook
+    assert "p1_cats_dogs" not in notebook  # the other notebook is not this question's
+    assert '<p>Cell 2:</p><pre class="cell-output">baseline test accuracy: 93%</pre>' in notebook
+    assert "loss 0.1" not in notebook  # a cell that names neither the model nor accuracy
+    assert "&lt;b&gt;" in notebook  # outputs are escaped

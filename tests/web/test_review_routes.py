@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from pathlib import Path
@@ -305,3 +306,38 @@ def test_the_group_page_lets_a_member_be_left_out(client: TestClient, db: Path):
         False,
         True,
     ]
+
+
+def test_the_queue_filters_by_status_on_the_page_and_in_the_cli(client: TestClient, db: Path):
+    assert re.search(
+        r'<span id="total">6</span>', client.get("/queue?status=needs_review&question=q4").text
+    )
+    assert re.search(
+        r'<span id="total">0</span>', client.get("/queue?status=error&question=q4").text
+    )
+    bad = client.get("/queue?status=fine")
+    assert bad.status_code == 400 and "unknown status" in unescape(bad.text)
+    listed = CliRunner().invoke(
+        app,
+        [
+            "review",
+            "list",
+            "--db",
+            str(db),
+            "--question",
+            "q4",
+            "--status",
+            "needs_review",
+            "--format",
+            "json",
+        ],
+    )
+    assert listed.exit_code == 0, listed.output
+    assert {i["student"] for i in json.loads(listed.output)} == {
+        "s0",
+        "s1",
+        "s2",
+        "s3",
+        "s4",
+        "html",
+    }
