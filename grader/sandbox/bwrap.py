@@ -95,6 +95,11 @@ def etc_files(uid: int, gid: int) -> dict[str, bytes]:
     }
 
 
+#: Host details a notebook never needs, shown inside as these contents instead: the
+#: kernel command line (boot flags, mitigations, sometimes paths or tokens).
+PROC_MASKS: dict[str, bytes] = {"/proc/cmdline": b""}
+
+
 def rlimit_settings(limits: SandboxLimits) -> list[tuple[str, int, int]]:
     """(RLIMIT_ name, soft, hard) for the command; the driver applies them between fork and exec.
 
@@ -169,9 +174,14 @@ def bwrap_argv(
     for etc_path in ("/etc/ld.so.cache", "/etc/alternatives", "/etc/fonts"):  # public config only
         if os.path.exists(etc_path):
             args += ["--ro-bind", etc_path, etc_path]
-    for inside, fd in data_fds.items():
+    # Files inside /proc can only be masked once /proc is mounted: bind those after it.
+    early = {inside: fd for inside, fd in data_fds.items() if not inside.startswith("/proc/")}
+    for inside, fd in early.items():
         args += ["--perms", "0444", "--ro-bind-data", str(fd), inside]
     args += ["--proc", "/proc", "--dev", "/dev"]
+    for inside, fd in data_fds.items():
+        if inside not in early:
+            args += ["--perms", "0444", "--ro-bind-data", str(fd), inside]
     for size, inside in (
         (limits.shm_bytes, "/dev/shm"),
         (limits.tmp_tmpfs_bytes, "/tmp"),

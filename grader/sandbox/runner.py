@@ -29,6 +29,7 @@ from grader.sandbox.bwrap import (
     BASE_UID,
     DRIVER_BOOT,
     DRIVER_ZIP,
+    PROC_MASKS,
     TMPFS_INSIDE,
     WORK_INSIDE,
     bwrap_argv,
@@ -264,7 +265,7 @@ class Sandbox:
         if sandboxed:
             if self._driver_files is None:
                 self._driver_files = driver_files(package)
-            data_files = {**self._driver_files, **etc_files(uid, uid)}
+            data_files = {**self._driver_files, **etc_files(uid, uid), **PROC_MASKS}
 
         def build_argv(fds: LaunchFds) -> list[str]:
             config.update(collect_fd=fds.collect, status_fd=fds.status)

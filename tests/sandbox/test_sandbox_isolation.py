@@ -171,11 +171,14 @@ def test_host_secrets_are_absent(sandbox, tmp_path):
         "        readable.append(p)\n"
         "    except OSError:\n"
         "        pass\n"
-        "print(json.dumps({'readable': readable, 'passwd': open('/etc/passwd').read()}))"
+        "print(json.dumps({'readable': readable, 'passwd': open('/etc/passwd').read(),\n"
+        "                  'cmdline': open('/proc/cmdline').read()}))"
     )
     seen = last_json(run_python(sandbox, code, tmp_path))
     assert seen["readable"] == []
     assert "root:" not in seen["passwd"]  # a synthetic /etc/passwd, not the host's
+    assert Path("/proc/cmdline").read_text().strip()  # the host's says how it booted
+    assert seen["cmdline"] == ""  # the sandbox's says nothing
     assert hidden.read_text() == "cat,dog,cat\n"
 
 
