@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from grader.results import (
     GradedQuestion,
     NotebookRunRecord,
     Part,
+    QuestionResult,
     ReviewReason,
     Status,
     StudentGrades,
@@ -81,6 +83,11 @@ def _normalised_text(text: str) -> str:
     return re.sub(r"[\s.,;:!?]+", " ", folded).strip()
 
 
+def _detail(result: QuestionResult, key: str) -> Any:
+    """One entry of a result's details (a JSON dict from the gradebook), or None."""
+    return result.details.get(key) if isinstance(result.details, dict) else None
+
+
 def answer_group(question: GradedQuestion, kind: QuestionKind) -> str:
     """A short id shared by answers one decision may cover.
 
@@ -89,7 +96,7 @@ def answer_group(question: GradedQuestion, kind: QuestionKind) -> str:
     The id is a hash prefix, stable across runs, with a readable tag in front.
     """
     result = question.result
-    evidence = result.details.get("evidence") if isinstance(result.details, dict) else None
+    evidence = _detail(result, "evidence")
     if kind is QuestionKind.CONCEPT and isinstance(evidence, list):
         covered = [
             str(i + 1) for i, e in enumerate(evidence) if isinstance(e, dict) and e.get("covered")
@@ -176,12 +183,18 @@ class QueueSnapshot:
     catalogue: QuestionCatalogue
     students: Mapping[str, _StudentEntry]
 
-    def items(self) -> list[ReviewItem]:
-        """Every waiting answer in queue order: rubric order, then a stable shuffle."""
+    @cached_property
+    def items(self) -> tuple[ReviewItem, ...]:
+        """Every waiting answer in queue order: rubric order, then a stable shuffle.
+
+        Computed once per snapshot: every page of an unchanged gradebook reuses it."""
         order = {q.id: i for i, q in enumerate(self.catalogue)}
         every = [item for entry in self.students.values() for item in entry.items]
-        return sorted(every, key=lambda i: (order.get(i.question_id, len(order)), _shuffle_key(i)))
+        return tuple(
+            sorted(every, key=lambda i: (order.get(i.question_id, len(order)), _shuffle_key(i)))
+        )
 
+    @cached_property
     def decided(self) -> Counter[str]:
         return Counter(q for entry in self.students.values() for q in entry.decided)
 
@@ -325,8 +338,8 @@ def page_of(
 ) -> QueuePage:
     """One page of a snapshot's queue, with per-question progress and the filtered groups."""
     _check_question(snapshot.catalogue, where.question)
-    items = snapshot.items()
-    decided = snapshot.decided()
+    items = snapshot.items
+    decided = snapshot.decided
     waiting: Counter[str] = Counter(i.question_id for i in items)
     attention: Counter[str] = Counter(
         i.question_id for i in items if i.kind is ReviewKind.attention
@@ -388,11 +401,7 @@ def review_answer(
     The group size is counted in `snapshot` when given (else the queue is read)."""
     gradebook = open_existing(db)
     catalogue = snapshot.catalogue if snapshot is not None else load_rubric(rubric).catalogue
-    if question not in catalogue:
-        raise GraderError(
-            f"unknown question {question!r}",
-            hint=f"use one of: {', '.join(q.id for q in catalogue)}",
-        )
+    _check_question(catalogue, question)
     grades = gradebook.latest_grades(student, catalogue=catalogue)
     if not grades:
         raise GraderError(
@@ -407,9 +416,7 @@ def review_answer(
         )
     described = catalogue.describe(question)
     item = _item(student, graded, catalogue)
-    evidence = (
-        graded.result.details.get("evidence") if isinstance(graded.result.details, dict) else None
-    )
+    evidence = _detail(graded.result, "evidence")
     key_points = (
         tuple(e for e in evidence if isinstance(e, dict)) if isinstance(evidence, list) else ()
     )
@@ -418,8 +425,7 @@ def review_answer(
         queue = snapshot if snapshot is not None else queue_snapshot(gradebook, rubric=rubric)
         group_size = sum(
             1
-            for entry in queue.students.values()
-            for other in entry.items
+            for other in queue.items
             if other.question_id == question and other.group == item.group
         )
     audit = tuple(
@@ -434,11 +440,7 @@ def review_answer(
         run.notebook: tuple(relevant_outputs(run.executed_notebook, [model, "accuracy"]))
         for run in runs
     }
-    pages = (
-        graded.result.details.get("page_images")
-        if isinstance(graded.result.details, dict)
-        else None
-    )
+    pages = _detail(graded.result, "page_images")
     return ReviewAnswer(
         item=item,
         question=graded,
@@ -530,7 +532,7 @@ def accept_suggestions(
     _check_question(queue.catalogue, question)
     members = [
         item
-        for item in queue.items()
+        for item in queue.items
         if item.question_id == question
         and (group is None or item.group == group)
         and (students is None or item.student_id in students)
@@ -567,7 +569,7 @@ def next_waiting(
     queue, so "next after a decision" is simply the first one that still waits.
     """
     _check_question(snapshot.catalogue, question)
-    kept = [i for i in snapshot.items() if question is None or i.question_id == question]
+    kept = [i for i in snapshot.items if question is None or i.question_id == question]
     if after is None:
         return kept[0] if kept else None
     students = [item.student_id for item in kept]

@@ -93,6 +93,13 @@ class _Queue:
             return self._snapshot
 
 
+def _with_notice(url: str, notice: str) -> str:
+    """`url` with a notice for the page it opens (none when `notice` is empty)."""
+    if not notice:
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode({"notice": notice})
+
+
 def create_app(config: ReviewConfig) -> Starlette:
     """The Starlette app for `config`; `grader serve` runs it with uvicorn.
 
@@ -119,6 +126,27 @@ def create_app(config: ReviewConfig) -> Starlette:
     def problem(error: GraderError, status: int, back: str) -> HTMLResponse:
         title = "Not found" if status == 404 else "Not saved"
         return page("problem.html.j2", status, message=error.one_line(), back=back, title=title)
+
+    def refused(error: GraderError, back: str) -> HTMLResponse:
+        """A decision not saved: 409 when someone changed the answer since, else 400."""
+        return problem(error, 409 if isinstance(error, StaleDecisionError) else 400, back)
+
+    def after_writes(students: Sequence[str], writes: int) -> tuple[service.QueueSnapshot, str]:
+        """The queue and the report files brought up to this app's own writes.
+
+        Returns the fresh queue and a notice for the reviewer ("" when all went well)."""
+        snapshot = queue_state.current(wrote_for=students, writes=writes)
+        report_problem = reports_follow(students)
+        return snapshot, f"reports: {report_problem}" if report_problem else ""
+
+    def shown_answer(request: Request) -> service.ReviewAnswer:
+        return service.review_answer(
+            gradebook,
+            rubric=config.rubric,
+            student=request.path_params["student"],
+            question=request.path_params["question"],
+            snapshot=queue_state.current(),
+        )
 
     def queue_filter(request: Request) -> QueueFilter:
         params = request.query_params
@@ -176,16 +204,8 @@ def create_app(config: ReviewConfig) -> Starlette:
         )
 
     async def answer(request: Request) -> Response:
-        student = request.path_params["student"]
-        question = request.path_params["question"]
         try:
-            shown = service.review_answer(
-                gradebook,
-                rubric=config.rubric,
-                student=student,
-                question=question,
-                snapshot=queue_state.current(),
-            )
+            shown = shown_answer(request)
         except GraderError as error:
             return problem(error, 404, "/queue")
         notice = request.query_params.get("notice")
@@ -193,18 +213,11 @@ def create_app(config: ReviewConfig) -> Starlette:
 
     async def page_image(request: Request) -> Response:
         """A scanned page of this answer; only files the gradebook lists for it are served."""
-        student = request.path_params["student"]
-        question = request.path_params["question"]
         try:
-            shown = service.review_answer(
-                gradebook,
-                rubric=config.rubric,
-                student=student,
-                question=question,
-                snapshot=queue_state.current(),
-            )
+            shown = shown_answer(request)
         except GraderError as error:
             return problem(error, 404, "/queue")
+        student, question = shown.student_id, shown.question.question_id
         number = request.path_params["number"]
         if not 1 <= number <= len(shown.page_images) or not shown.page_images[number - 1].is_file():
             return problem(
@@ -249,13 +262,10 @@ def create_app(config: ReviewConfig) -> Starlette:
                 actor=config.reviewer,
                 version=str(form.get("version", "")),
             )
-        except StaleDecisionError as error:
-            return problem(error, 409, back)
         except GraderError as error:
-            return problem(error, 400, back)
-        snapshot = queue_state.current(wrote_for=[student], writes=1)
-        reports_follow([student])
-        return _to_next(snapshot, question, after=None)
+            return refused(error, back)
+        snapshot, notice = after_writes([student], 1)
+        return _to_next(snapshot, question, after=None, notice=notice)
 
     async def undo(request: Request) -> Response:
         student = request.path_params["student"]
@@ -271,13 +281,12 @@ def create_app(config: ReviewConfig) -> Starlette:
                 actor=config.reviewer,
                 version=str(form.get("version", "")),
             )
-        except StaleDecisionError as error:
-            return problem(error, 409, back)
         except GraderError as error:
-            return problem(error, 400, back)
-        queue_state.current(wrote_for=[student], writes=1)
-        reports_follow([student])
-        return RedirectResponse(back + "?notice=undone", status_code=303)
+            return refused(error, back)
+        _, notice = after_writes([student], 1)
+        return RedirectResponse(
+            _with_notice(back, f"undone; {notice}" if notice else "undone"), status_code=303
+        )
 
     def reports_follow(students: Sequence[str]) -> str | None:
         """Rewrite the decided students' report files and the class summary; a problem, or None."""
@@ -318,15 +327,17 @@ def create_app(config: ReviewConfig) -> Starlette:
         return RedirectResponse("/queue?" + urlencode({"notice": notice}), status_code=303)
 
     def _to_next(
-        snapshot: service.QueueSnapshot, question: str | None, after: str | None
+        snapshot: service.QueueSnapshot,
+        question: str | None,
+        after: str | None,
+        notice: str = "",
     ) -> Response:
         following = service.next_waiting(snapshot, question=question, after=after)
         if following is None:
             target = "/queue" + ("?" + urlencode({"question": question}) if question else "")
-            return RedirectResponse(target, status_code=303)
-        return RedirectResponse(
-            _answer_url(following.student_id, following.question_id), status_code=303
-        )
+        else:
+            target = _answer_url(following.student_id, following.question_id)
+        return RedirectResponse(_with_notice(target, notice), status_code=303)
 
     async def next_answer(request: Request) -> Response:
         params = request.query_params
@@ -351,7 +362,7 @@ def create_app(config: ReviewConfig) -> Starlette:
             if excluded:
                 members = [
                     i.student_id
-                    for i in snapshot.items()
+                    for i in snapshot.items
                     if i.question_id == question
                     and i.group == group
                     and i.student_id not in excluded
@@ -366,18 +377,15 @@ def create_app(config: ReviewConfig) -> Starlette:
                 students=members,
                 snapshot=snapshot,
             )
-        except StaleDecisionError as error:
-            return problem(error, 409, back)
         except GraderError as error:
-            return problem(error, 400, back)
-        queue_state.current(wrote_for=done.decided, writes=len(done.decided))
-        report_problem = reports_follow(done.decided)
+            return refused(error, back)
+        _, report_notice = after_writes(done.decided, len(done.decided))
         notice = f"confirmed {len(done.decided)}"
         if done.skipped:
             notice += f"; {len(done.skipped)} need attention and were left for one-by-one review"
-        if report_problem:
-            notice += f"; reports: {report_problem}"
-        return RedirectResponse(back + "&" + urlencode({"notice": notice}), status_code=303)
+        if report_notice:
+            notice += f"; {report_notice}"
+        return RedirectResponse(_with_notice(back, notice), status_code=303)
 
     routes = [
         Route("/", home),
