@@ -221,4 +221,13 @@ def rebuild_reports(
                 f"no grades for student(s) {', '.join(unknown[:10])}",
                 hint="check the ids with `grader export --format csv`",
             )
-    return write_reports(everyone, catalogue, reports_dir, students=students, review_url=review_url)
+    try:
+        return write_reports(
+            everyone, catalogue, reports_dir, students=students, review_url=review_url
+        )
+    except OSError as exc:
+        raise GraderError(
+            f"cannot write the reports: {exc.strerror or exc}",
+            path=Path(exc.filename) if exc.filename else reports_dir,
+            hint="give a --reports folder you can write to",
+        ) from exc

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from grader.cli.app import app
+from grader.storage import Gradebook, open_gradebook
 from grader.web import ReviewConfig, create_app
 from tests.web.conftest import RUBRIC
 
@@ -138,3 +139,31 @@ def test_serve_on_loopback_asks_no_token_and_a_bad_db_is_one_line(
         app, ["serve", "--db", str(tmp_path / "none.sqlite"), "--rubric", str(RUBRIC)]
     )
     assert missing.exit_code == 2 and "no gradebook here" in missing.output
+
+
+def test_a_report_folder_that_cannot_be_written_is_said_and_the_decision_kept(
+    db: Path, tmp_path: Path
+):
+    not_a_folder = tmp_path / "reports"
+    not_a_folder.write_text("a file where the folder should be")
+    client = TestClient(
+        create_app(ReviewConfig(db=db, rubric=RUBRIC, reviewer="anna", reports_dir=not_a_folder))
+    )
+    version = version_on_page(client.get("/answer/s0/q4").text)
+    saved = client.post(
+        "/answer/s0/q4/decide", data={"points": "2", "reason": "r", "version": version}
+    )
+    assert saved.status_code == 200
+    assert re.search(
+        r'<p class="notice" id="notice">reports: .*cannot write the reports', saved.text
+    )
+    [grades] = Gradebook(open_gradebook(db, create=False)).latest_grades("s0")
+    assert next(q for q in grades.questions if q.question_id == "q4").overridden
+    result = CliRunner().invoke(
+        app, ["reports", "--db", str(db), "--rubric", str(RUBRIC), "--reports", str(not_a_folder)]
+    )
+    assert result.exit_code == 2
+    assert (
+        "cannot write the reports" in result.output
+        and "--reports folder you can write" in result.output
+    )
