@@ -24,46 +24,34 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# $(call debian_package,TEST,PACKAGE,MISSING): when the shell TEST fails, install Debian's
+# PACKAGE if we are root and have apt-get; otherwise print "MISSING; run: sudo apt-get ...".
+debian_package = if $(1); then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing $(2) (apt-get install -y $(2))"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq $(2) >/dev/null 2>&1 \
+	    || { apt-get update -qq && apt-get install -y -qq $(2) >/dev/null; }; \
+	else \
+	  echo "$(3); run: sudo apt-get install -y $(2)" >&2; \
+	fi
+
 # bubblewrap runs student code. Installed from Debian when missing and we are root;
 # otherwise say what to run (the sandbox then refuses to run notebooks, with that hint).
 sandbox-tools:
-	@if command -v bwrap >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing bubblewrap (apt-get install -y bubblewrap)"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get install -y -qq bubblewrap >/dev/null 2>&1 \
-	    || { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; }; \
-	else \
-	  echo "sandbox: bubblewrap is missing; run: sudo apt-get install -y bubblewrap" >&2; \
-	fi
+	@$(call debian_package,command -v bwrap >/dev/null 2>&1,bubblewrap,sandbox: bubblewrap is missing)
 
 # PostgreSQL server binaries (initdb, pg_ctl): the tests start a throwaway server with them
 # (tests/conftest.py) to run the gradebook on PostgreSQL too. Installed from Debian when
 # missing and we are root; otherwise say what to run (those tests then fail, naming this target).
 postgres-tools:
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing postgresql (apt-get install -y postgresql)"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get install -y -qq postgresql >/dev/null 2>&1 \
-	    || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }; \
-	else \
-	  echo "tests: the PostgreSQL server is missing; run: sudo apt-get install -y postgresql" >&2; \
-	fi
+	@$(call debian_package,ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1,postgresql,tests: the PostgreSQL server is missing)
 
 # Debian's chromium for the review service's browser tests (tests/web/test_review_browser.py,
 # Playwright with executable_path=/usr/bin/chromium; never `playwright install`). Installed
 # when missing and we are root; otherwise say what to run (those tests then fail, naming it).
 browser-tools:
-	@if [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing chromium (apt-get install -y chromium)"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get install -y -qq chromium >/dev/null 2>&1 \
-	    || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; \
-	else \
-	  echo "tests: chromium is missing; run: sudo apt-get install -y chromium" >&2; \
-	fi
+	@$(call debian_package,[ -x /usr/bin/chromium ],chromium,tests: chromium is missing)
 
 # The kernel environment: '.[kernel]' installed non-editable into $(KERNEL_ENV).
 # Dependencies are reinstalled only when pyproject.toml changes (hash in a stamp);
