@@ -7,6 +7,7 @@ Option help and defaults come from `grader.settings` (escaped for rich markup, s
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -20,6 +21,11 @@ EXIT_DONE, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
 
 stderr = Console(stderr=True, highlight=False)
 stdout = Console(highlight=False)
+
+
+def who_decides(given: str | None) -> str:
+    """The name recorded on a person's decision: --actor/--reviewer, else $USER."""
+    return given or os.environ.get("USER") or "unknown"
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

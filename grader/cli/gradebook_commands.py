@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +26,7 @@ from grader.cli.common import (
     option_help,
     stderr,
     stdout,
+    who_decides,
 )
 from grader.errors import GraderError
 from grader.feedback import report_file_stems
@@ -174,7 +174,7 @@ def override(
     ] = None,
 ) -> None:
     """Set a question's points by hand; kept across regrades and recorded in the audit log."""
-    who = actor or os.environ.get("USER") or "unknown"
+    who = who_decides(actor)
     try:
         done = service.set_override(db, student, question, points, reason=reason, actor=who)
     except GraderError as exc:

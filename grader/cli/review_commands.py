@@ -6,9 +6,7 @@ call, print; a `GraderError` becomes one line with exit code 2.
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader import service
-from grader.cli.common import ExistingDbOption, RubricOption, fail, stdout
+from grader.cli.common import ExistingDbOption, RubricOption, fail, stdout, who_decides
 from grader.cli.gradebook_commands import QueueFormat
 from grader.errors import GraderError
 from grader.results import Status
@@ -29,10 +27,6 @@ review_app = typer.Typer(
     help="The review queue: list what waits for a person, confirm suggestions in bulk.",
     no_args_is_help=True,
 )
-
-
-def _who(reviewer: str | None) -> str:
-    return reviewer or os.environ.get("USER") or getpass.getuser() or "unknown"
 
 
 @review_app.command("list")
@@ -133,11 +127,16 @@ def accept(
         fail("give exactly one of --group G or --all-suggested")
     try:
         done = service.accept_suggestions(
-            db, rubric=rubric, question=question, group=group, reason=reason, actor=_who(actor)
+            db,
+            rubric=rubric,
+            question=question,
+            group=group,
+            reason=reason,
+            actor=who_decides(actor),
         )
     except GraderError as exc:
         fail(exc.one_line())
-    stdout.print(f"{question}: confirmed {len(done.decided)} suggestion(s) by {_who(actor)}")
+    stdout.print(f"{question}: confirmed {len(done.decided)} suggestion(s) by {who_decides(actor)}")
     if done.skipped:
         stdout.print(
             f"{len(done.skipped)} answer(s) need attention and were left in the queue: "
@@ -194,7 +193,7 @@ def serve(
         fail(exc.one_line())
     if token is None and not is_loopback(host):
         token = new_token()
-    who = _who(reviewer)
+    who = who_decides(reviewer)
     shown_host = f"[{host}]" if ":" in host else host
     base = f"http://{shown_host}:{port}"
     try:
