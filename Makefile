@@ -53,31 +53,27 @@ postgres-tools:
 browser-tools:
 	@$(call debian_package,[ -x /usr/bin/chromium ],chromium,tests: chromium is missing)
 
-# The kernel environment: '.[kernel]' installed non-editable into $(KERNEL_ENV).
-# Dependencies are reinstalled only when pyproject.toml changes (hash in a stamp);
-# the grader package alone is reinstalled (seconds) when its files change, so code
-# run inside the sandbox is never stale.
+# The kernel environment: the `kernel` extra of pyproject.toml alone (torch, numpy, IPython,
+# matplotlib, ...), never the grader package: a notebook must not import the written-part
+# solver or host code. The few files that run inside the sandbox are copied in per run.
+# Reinstalled only when that list changes (its hash is the stamp).
 kernel-env: sandbox-tools
-	@deps=$$(sha256sum pyproject.toml | cut -c1-64); \
-	code=$$(find grader -type f ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 | LC_ALL=C sort -z \
-	  | xargs -0 sha256sum | sha256sum | cut -c1-64); \
-	if [ "$$(cat '$(KERNEL_ENV)/.deps-stamp' 2>/dev/null)" = "$$deps" ] \
-	  && [ "$$(cat '$(KERNEL_ENV)/.code-stamp' 2>/dev/null)" = "$$code" ]; then exit 0; fi; \
+	@reqs=$$($(SYSTEM_PYTHON) grader/sandbox/kernel_requirements.py pyproject.toml); \
+	deps=$$(printf '%s\n' "$$reqs" | sha256sum | cut -c1-64); \
+	if [ "$$(cat '$(KERNEL_ENV)/.deps-stamp' 2>/dev/null)" = "$$deps" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
 	  echo "sandbox: the kernel environment $(KERNEL_ENV) is missing or out of date; run: sudo make kernel-env" >&2; \
 	  exit 0; \
 	fi; \
 	set -e; umask 022; mkdir -p '$(dir $(KERNEL_ENV))'; \
 	exec 9>'$(KERNEL_ENV).lock'; flock 9; \
-	if [ "$$(cat '$(KERNEL_ENV)/.deps-stamp' 2>/dev/null)" != "$$deps" ]; then \
-	  echo "building the sandbox kernel environment in $(KERNEL_ENV)"; \
-	  test -x '$(KERNEL_ENV)/bin/python' || $(SYSTEM_PYTHON) -m venv '$(KERNEL_ENV)'; \
-	  '$(KERNEL_ENV)/bin/pip' install --quiet --disable-pip-version-check '.[kernel]'; \
-	  echo "$$deps" > '$(KERNEL_ENV)/.deps-stamp'; \
-	else \
-	  '$(KERNEL_ENV)/bin/pip' install --quiet --disable-pip-version-check --no-deps --force-reinstall .; \
-	fi; \
-	echo "$$code" > '$(KERNEL_ENV)/.code-stamp'; \
+	echo "building the sandbox kernel environment in $(KERNEL_ENV)"; \
+	test -x '$(KERNEL_ENV)/bin/python' || $(SYSTEM_PYTHON) -m venv '$(KERNEL_ENV)'; \
+	printf '%s\n' "$$reqs" > '$(KERNEL_ENV)/requirements.txt'; \
+	'$(KERNEL_ENV)/bin/pip' install --quiet --disable-pip-version-check -r '$(KERNEL_ENV)/requirements.txt'; \
+	'$(KERNEL_ENV)/bin/pip' uninstall --quiet --yes hw-grader 2>/dev/null || true; \
+	rm -f '$(KERNEL_ENV)/.code-stamp'; \
+	echo "$$deps" > '$(KERNEL_ENV)/.deps-stamp'; \
 	chmod a+rX '$(dir $(KERNEL_ENV))'; chmod -R a+rX '$(KERNEL_ENV)'
 
 # Synthetic data for the notebook part, generated once. It lives outside the

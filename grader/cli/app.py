@@ -105,7 +105,14 @@ def grade(
     ] = None,
     kernel_env: KernelEnvOption = None,
     gpu: Annotated[
-        bool, typer.Option("--gpu", help="Ask the cluster for one GPU resource per task.")
+        bool,
+        typer.Option(
+            "--gpu",
+            help="Pass this machine's CUDA device (/dev/nvidia*) into the sandboxes, so notebooks "
+            "and model evaluation can use it (with a CUDA build of torch in the kernel "
+            "environment), and ask the cluster for one GPU resource per task. Without a CUDA "
+            "device, a warning says so and everything runs on the CPU.",
+        ),
     ] = False,
     resume: Annotated[
         int | None,

@@ -11,9 +11,9 @@ file that comes out of it (read as size-capped JSON, types validated, no
 symlinks followed, nothing unpickled), or judge the results (evaluation and
 scoring do that).
 
-The host-side names are loaded lazily: ``python -m
-grader.notebooks.inside_execute`` runs inside the sandbox and imports this
-package first, and must not drag in the sandbox runner or other host code.
+The host-side names are loaded lazily, so that importing ``inside_execute`` in
+tests costs no sandbox runner; inside the sandbox the two ``inside_*`` files run
+as plain scripts copied into /work, with no grader package installed there.
 """
 
 from __future__ import annotations

@@ -43,9 +43,13 @@ from grader.sandbox import (
     SandboxRequest,
     SandboxResult,
     SandboxUnavailable,
+    StepTimeout,
 )
 
 DATA_MOUNT_POINT = "/data"
+#: The driver's cell deadline comes this long after the runner's own SIGALRM (and its
+#: watchdog thread, 3 s after that): it only acts when the cell's code defeated both.
+OUTSIDE_TIMEOUT_SLACK_SECONDS = 5.0
 DEFAULT_OUTPUT_CAP = 2 * 2**20  # bytes of cell outputs kept in the executed notebook
 # The executed notebook is the student's notebook (markdown, pasted images) plus capped outputs.
 EXECUTED_NOTEBOOK_SLACK = 4 * 2**20
@@ -54,6 +58,8 @@ OUTPUT_TAIL_CHARS = 4_000
 TOO_COSTLY_FIX = (
     "clear its outputs (Kernel > Restart & Clear Output), remove unneeded cells, save it again"
 )
+#: The runner's files, copied into /work for each run (the kernel env holds no grader package).
+INSIDE_MODULES = ("inside_execute.py", "inside_capture.py")
 MODEL_ID = re.compile(r"^artifacts/([A-Za-z0-9][A-Za-z0-9_.-]{0,99})\.pt$")
 
 
@@ -74,21 +80,26 @@ class NotebookRun:
     wall_seconds: float = 0.0
 
 
-def precheck_notebook(notebook: Path) -> tuple[int, str | None]:
-    """(size, problem): a notebook the host cannot even read as nbformat-4 JSON is not run."""
+def precheck_notebook(notebook: Path) -> tuple[int, str | None, int]:
+    """(size, problem, cells): a notebook the host cannot even read as nbformat-4 JSON is not run."""
     try:
         document = read_json_no_follow(notebook, INPUT_NOTEBOOK_MAX_BYTES)
     except TooCostlyError as error:
-        return 0, f"the notebook is too large to check: {error} (fix: {TOO_COSTLY_FIX})"
+        return 0, f"the notebook is too large to check: {error} (fix: {TOO_COSTLY_FIX})", 0
     except UntrustedFileError as error:
-        return 0, f"the notebook cannot be read: {error} (fix: save it again from Jupyter)"
+        return 0, f"the notebook cannot be read: {error} (fix: save it again from Jupyter)", 0
     if not isinstance(document, dict) or document.get("nbformat") != 4:
-        return 0, "the notebook is not in nbformat 4 (fix: save it again from Jupyter 4 or later)"
+        return (
+            0,
+            "the notebook is not in nbformat 4 (fix: save it again from Jupyter 4 or later)",
+            0,
+        )
     cells = document.get("cells")
-    if isinstance(cells, list) and len(cells) > MAX_NOTEBOOK_CELLS:
-        problem = f"{len(cells):,} cells, over the {MAX_NOTEBOOK_CELLS:,} cap"
-        return 0, f"the notebook is too large to check: {problem} (fix: {TOO_COSTLY_FIX})"
-    return notebook.stat().st_size, None
+    count = len(cells) if isinstance(cells, list) else 0
+    if count > MAX_NOTEBOOK_CELLS:
+        problem = f"{count:,} cells, over the {MAX_NOTEBOOK_CELLS:,} cap"
+        return 0, f"the notebook is too large to check: {problem} (fix: {TOO_COSTLY_FIX})", 0
+    return notebook.stat().st_size, None, count
 
 
 def build_request(
@@ -101,12 +112,14 @@ def build_request(
     cell_timeout: float,
     output_cap: int,
     token: str,
+    cells: int = 1,
+    devices: tuple[str, ...] = (),
 ) -> SandboxRequest:
     """The sandbox command: ``inside_execute`` on the copied notebook, results under ``.grader/``."""
+    runner = f".grader/runner-{token}"
     argv = (
         "python",
-        "-m",
-        "grader.notebooks.inside_execute",
+        f"{runner}/inside_execute.py",
         notebook_in_work,
         "--out",
         f".grader/executed-{token}.ipynb",
@@ -119,10 +132,14 @@ def build_request(
     )
     mounts = (ReadOnlyMount(data_mount, DATA_MOUNT_POINT),) if data_mount is not None else ()
     env = {"HW4_DATA": DATA_MOUNT_POINT} if data_mount is not None else {}
+    here = Path(__file__).parent
     return SandboxRequest(
         argv=argv,
         work_files=submission_dir,
-        extra_files=extra_files,
+        extra_files={
+            **extra_files,
+            **{f"{runner}/{name}": here / name for name in INSIDE_MODULES},
+        },
         mounts=mounts,
         env=env,
         # Only the two result files of this run: anything else a notebook leaves in
@@ -133,6 +150,11 @@ def build_request(
             f".grader/status-{token}.json",
         ),
         limits=limits,
+        # The cell timeout again, kept by the sandbox's driver where the cell's code cannot
+        # reach it; later than the runner's own (SIGALRM, then its watchdog thread), which
+        # records the cell's outputs and error when it still works.
+        steps=StepTimeout(cell_timeout + OUTSIDE_TIMEOUT_SLACK_SECONDS, max(cells, 1)),
+        devices=devices,
     )
 
 
@@ -183,13 +205,14 @@ def classify(
     status_problem: str | None,
     notebook: dict[str, Any] | None,
     cell_timeout: float,
-    disk_quota: str | None = None,
+    quota: str | None = None,
 ) -> tuple[NotebookRunStatus, str, int | None]:
     """(status, one-line message, failed cell) from the sandbox's result and the runner's status.
 
-    `disk_quota` ("disk quota of the sandbox exceeded: /work (128 MiB) is full") blames a
-    run that did not end well on the student's full disk: the cell's ENOSPC, or a runner
-    that could no longer save its status, is then no "notebook ended early".
+    `quota` (the sandbox's memory limit or "disk quota of the sandbox exceeded: /work
+    (128 MiB) is full") blames a run that did not end well on the limit the student hit:
+    the cell's ENOSPC, a runner the kernel killed for memory, or one that could no longer
+    save its status, is then no "notebook ended early".
     """
     if status is not None and status.unreadable is not None:
         return (
@@ -209,6 +232,13 @@ def classify(
         cell = status.timed_out_cell
         message = f"{_cell_label(cell, notebook)} ran past its {cell_timeout:g} s timeout"
         return NotebookRunStatus.TIMEOUT, message, cell
+    if result.step_timed_out is not None:  # stopped by the driver: the cell beat the runner
+        cell = result.step_timed_out
+        message = (
+            f"{_cell_label(cell, notebook)} ran past its {cell_timeout:g} s timeout "
+            "(stopped from outside the notebook's process)"
+        )
+        return NotebookRunStatus.TIMEOUT, message, cell
     ended_well = (
         status is not None
         and status.finished
@@ -216,11 +246,11 @@ def classify(
         and result.returncode == 0
         and not result.killed_reason
     )
-    if disk_quota is not None and not ended_well:
+    if quota is not None and not ended_well:
         failed = status.failed_cell if status is not None else None
         blamed = failed if failed is not None else running
         where = f" in {_cell_label(blamed, notebook)}" if blamed is not None else ""
-        return NotebookRunStatus.KILLED, f"{disk_quota}{where}", blamed
+        return NotebookRunStatus.KILLED, f"{quota}{where}", blamed
     if result.killed_reason:
         where = f" in {_cell_label(running, notebook)}" if running is not None else ""
         return (
@@ -285,12 +315,13 @@ def execute_notebook(
     cell_timeout: float,
     out_dir: Path,
     output_cap: int = DEFAULT_OUTPUT_CAP,
+    devices: tuple[str, ...] = (),
 ) -> NotebookRun:
     """Run `notebook` (normally inside `submission_dir`) in `sandbox`; describe the run, never raise for it."""
     if cell_timeout <= 0 or output_cap <= 0:
         raise ValueError("cell_timeout and output_cap must be positive")
     out_dir.mkdir(parents=True, exist_ok=True)
-    notebook_size, problem = precheck_notebook(notebook)
+    notebook_size, problem, cell_count = precheck_notebook(notebook)
     if problem is not None:
         return NotebookRun(status=NotebookRunStatus.ERROR, message=problem)
     # Result names are new per run, so files the student submitted under .grader/ are never read.
@@ -310,6 +341,8 @@ def execute_notebook(
         cell_timeout=cell_timeout,
         output_cap=output_cap,
         token=token,
+        cells=cell_count,
+        devices=devices,
     )
     try:
         result = sandbox.run(request, out_dir / "sandbox")
@@ -338,7 +371,7 @@ def execute_notebook(
         status_problem,
         executed,
         cell_timeout,
-        disk_quota=result.disk_quota_message(limits),
+        quota=result.limit_message(limits),
     )
     if notebook_problem is not None and run_status is not NotebookRunStatus.SANDBOX_ERROR:
         message += f" ({notebook_problem})"

@@ -1,7 +1,10 @@
 """Execute one student notebook, in this process, and write what happened. Runs INSIDE the sandbox.
 
-    python -m grader.notebooks.inside_execute NOTEBOOK --out .grader/executed.ipynb \
+    python .grader/runner-TOKEN/inside_execute.py NOTEBOOK --out .grader/executed.ipynb \
         --status .grader/status.json --cell-timeout S --output-cap BYTES
+
+(The host copies this file and ``inside_capture.py`` into /work for each run: the kernel
+environment holds no grader package for a notebook to import.)
 
 Job: run every code cell in order in an in-process IPython ``InteractiveShell``
 with notebook semantics (rich display data, inline matplotlib figures,
@@ -24,7 +27,7 @@ nothing needs a kernel's isolation from its client. Semantics kept: the
 shell is IPython's own, only its display hook, display publisher and
 traceback display are redirected into the recorder.
 
-What it must not do: import any grader module but its sibling
+What it must not do: import anything of the grader but its sibling
 ``inside_capture`` (this runs in the kernel environment next to the student's
 code: only the standard library and the IPython/matplotlib stack; no
 nbformat, whose import is slow and whose validator is not needed here), load IPython profiles, startup
@@ -54,7 +57,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from grader.notebooks.inside_capture import OutputRecorder
+if __package__:  # imported on the host (tests)
+    from grader.notebooks.inside_capture import OutputRecorder
+else:  # run as a script inside the sandbox, its sibling copied in beside it
+    from inside_capture import OutputRecorder  # type: ignore[import-not-found,no-redef]
 
 # matplotlib's inline backend: what ipykernel sets so figures become image/png outputs.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -207,6 +213,27 @@ class Watchdog(threading.Thread):
         self._on_expire()
 
 
+class Progress:
+    """Tells the sandbox's driver when each cell starts ("start N"), so that it can keep the
+    cell timeout from outside this process, where the cell's code cannot defeat it."""
+
+    def __init__(self, fd: int | None) -> None:
+        self.fd = fd
+
+    @classmethod
+    def from_environment(cls) -> Progress:
+        value = os.environ.pop("HW_GRADER_PROGRESS_FD", "")  # the cells need not see it
+        return cls(int(value) if value.isdigit() else None)
+
+    def start(self, index: int) -> None:
+        if self.fd is None:
+            return
+        try:
+            os.write(self.fd, f"start {index}\n".encode())
+        except OSError:
+            self.fd = None  # the driver keeps the last deadline it was given
+
+
 def make_shell(recorder: OutputRecorder, ipython_dir: str) -> Any:
     """An InteractiveShell whose display hook, display publisher and tracebacks feed `recorder`."""
     # Imported here so that `--help` and unreadable notebooks cost no IPython import.
@@ -295,6 +322,7 @@ def execute(run: NotebookRun, cell_timeout: float, ipython_dir: str) -> int:
                 sys.__stderr__.flush()
             os._exit(EXIT_TIMEOUT)
 
+    progress = Progress.from_environment()
     signal.signal(signal.SIGALRM, on_alarm)
     watchdog = Watchdog(on_watchdog_expired)
     watchdog.start()
@@ -308,6 +336,7 @@ def execute(run: NotebookRun, cell_timeout: float, ipython_dir: str) -> int:
             continue
         run.running_cell = index
         run.save(finished=False, notebook_too=False)
+        progress.start(index)
         recorder.start_cell(index)
         timed_out.clear()
         watchdog.arm(cell_timeout + WATCHDOG_GRACE_SECONDS)

@@ -29,6 +29,7 @@ from grader.pipeline.notebook_part import (
 )
 from grader.rubric.model import ModelQuestion, Rubric
 from grader.sandbox import SandboxLimits, check_sandbox
+from grader.sandbox.gpu import host_cuda_devices
 from grader.scheduling import ClusterOptions, open_client, run_tasks
 from grader.settings import KERNEL_ENV, NOTEBOOK_TIMEOUT, WORKERS
 from grader.storage import Gradebook
@@ -130,6 +131,9 @@ def grade_notebooks(
         return
     problem, hidden, dataset_name, training_data = _setup_problem(rubric, options)
     limits, evaluation_limits = notebook_limits(rubric, options)
+    # --gpu: the GPU's device nodes go into every sandbox; none here is a warning of the
+    # grading service (`gpu.NO_GPU`), and the notebooks run on the CPU.
+    devices = host_cuda_devices() if options.gpu and not options.unsandboxed else ()
     tasks = [
         NotebookTask(
             student_id=student_id,
@@ -144,6 +148,7 @@ def grade_notebooks(
             cell_timeout=rubric.notebooks.cell_timeout_seconds,
             reported_tolerance=rubric.notebooks.reported_accuracy_tolerance,
             unsandboxed=options.unsandboxed,
+            devices=devices,
             problems=(problem,) if problem else (),
         )
         for student_id, student_dir in students

@@ -279,6 +279,7 @@ class NotebookSettings(_Strict):
     timeout_seconds: float = _sandbox_limit("wall_seconds", gt=0)
     cell_timeout_seconds: float = Field(default=600, gt=0, description="wall clock per cell")
     address_space_gib: float = _sandbox_limit("address_space_bytes", per=GiB, gt=0)
+    memory_gib: float = _sandbox_limit("memory_bytes", per=GiB, gt=0)
     max_processes: int = _sandbox_limit("max_processes", ge=16)
     threads: int = _sandbox_limit("threads", ge=1)
     output_bytes: int = _sandbox_limit("output_bytes", ge=1024)
@@ -298,6 +299,7 @@ class NotebookSettings(_Strict):
         return SandboxLimits(
             wall_seconds=timeout_seconds or self.timeout_seconds,
             address_space_bytes=int(self.address_space_gib * GiB),
+            memory_bytes=int(self.memory_gib * GiB),
             max_processes=self.max_processes,
             output_bytes=self.output_bytes,
             threads=self.threads,

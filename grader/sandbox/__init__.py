@@ -13,7 +13,13 @@ out of a sandbox, or print (callers decide what to show).
 """
 
 from grader.sandbox.check import SandboxCheck, SandboxUnavailable, default_kernel_env
-from grader.sandbox.request import ReadOnlyMount, SandboxLimits, SandboxRequest, SandboxResult
+from grader.sandbox.request import (
+    ReadOnlyMount,
+    SandboxLimits,
+    SandboxRequest,
+    SandboxResult,
+    StepTimeout,
+)
 from grader.sandbox.runner import Sandbox, check_sandbox
 from grader.sandbox.slots import MAX_SLOTS, SlotLease, SlotUnavailable, claim_slot
 
@@ -28,6 +34,7 @@ __all__ = [
     "SandboxUnavailable",
     "SlotLease",
     "SlotUnavailable",
+    "StepTimeout",
     "check_sandbox",
     "claim_slot",
     "default_kernel_env",

@@ -96,8 +96,16 @@ def etc_files(uid: int, gid: int) -> dict[str, bytes]:
 
 
 #: Host details a notebook never needs, shown inside as these contents instead: the
-#: kernel command line (boot flags, mitigations, sometimes paths or tokens).
-PROC_MASKS: dict[str, bytes] = {"/proc/cmdline": b""}
+#: kernel command line (boot flags, mitigations, sometimes paths or tokens), and the mount
+#: table of PID 1, the driver (the host folders behind each bind). Each process's own
+#: /proc/<pid>/mountinfo cannot be masked before that pid exists: a process still sees the
+#: host paths of the folders bound into the sandbox (/usr, the kernel env, the data folder).
+PROC_MASKS: dict[str, bytes] = {
+    "/proc/cmdline": b"",
+    "/proc/1/mountinfo": b"",
+    "/proc/1/mounts": b"",
+    "/proc/1/mountstats": b"",
+}
 
 
 def rlimit_settings(limits: SandboxLimits) -> list[tuple[str, int, int]]:
@@ -153,8 +161,11 @@ def bwrap_argv(
     data_fds: Mapping[str, int],
     info_fd: int,
     command: Sequence[str],
+    seccomp_fd: int | None = None,
+    devices: Sequence[str] = (),
 ) -> list[str]:
-    """The full bwrap command line; data_fds maps an inside path to a readable fd."""
+    """The full bwrap command line; data_fds maps an inside path to a readable fd,
+    seccomp_fd holds the syscall filter (syscall_filter.py) bwrap loads before the command."""
     args = [
         bwrap,
         "--unshare-all",
@@ -179,6 +190,8 @@ def bwrap_argv(
     for inside, fd in early.items():
         args += ["--perms", "0444", "--ro-bind-data", str(fd), inside]
     args += ["--proc", "/proc", "--dev", "/dev"]
+    for device in devices:  # a GPU's nodes (--gpu), into the sandbox's own /dev
+        args += ["--dev-bind", device, device]
     for inside, fd in data_fds.items():
         if inside not in early:
             args += ["--perms", "0444", "--ro-bind-data", str(fd), inside]
@@ -200,6 +213,7 @@ def bwrap_argv(
         WORK_INSIDE,
         "--info-fd",
         str(info_fd),
+        *(["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []),
         "--",
         *command,
     ]

@@ -120,8 +120,11 @@ def unavailable_check(error: SandboxUnavailable) -> SandboxCheck:
     return SandboxCheck(False, error.message, error.hint or ENABLE_USERNS)
 
 
-def self_check_verdict(problems: list[str], *, uid: int | None, kernel_env: Path) -> SandboxCheck:
-    """The check's answer once the self-check ran as `uid` (None: no uid switch, not root)."""
+def self_check_verdict(
+    problems: list[str], *, uid: int | None, kernel_env: Path, limits: str = ""
+) -> SandboxCheck:
+    """The check's answer once the self-check ran as `uid` (None: no uid switch, not root);
+    `limits` says how the sandbox's limits hold (`CgroupSupport.describe`)."""
     if problems:
         return SandboxCheck(
             False,
@@ -129,6 +132,5 @@ def self_check_verdict(problems: list[str], *, uid: int | None, kernel_env: Path
             "do not run student code on this machine until the sandbox is fixed (see README, Sandbox)",
         )
     who = f"uid {uid}" if uid is not None else f"uid {os.getuid()} (not root: no uid switch)"
-    return SandboxCheck(
-        True, f"sandbox ready: bubblewrap, {who}, kernel environment {kernel_env}", ""
-    )
+    message = f"sandbox ready: bubblewrap, {who}, kernel environment {kernel_env}"
+    return SandboxCheck(True, message + (f"; {limits}" if limits else ""), "")

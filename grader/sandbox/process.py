@@ -23,8 +23,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from grader.sandbox.cgroups import CgroupError, CgroupUsage, SandboxCgroup
 from grader.sandbox.transfer import CollectReceiver
 
+#: Holds the first process (stopped) until it is in the sandbox's cgroup: all after it are too.
+CGROUP_GATE = 'kill -STOP $$ && exec "$@"'
 STDERR_CAP = 64 * 2**10
 STATUS_CAP = 256 * 2**10
 INFO_CAP = 4 * 2**10
@@ -40,6 +43,7 @@ class LaunchFds:
     status: int
     info: int
     data: Mapping[str, int]
+    seccomp: int | None = None  # the syscall filter's BPF program, for `bwrap --seccomp`
 
 
 @dataclass
@@ -56,6 +60,7 @@ class LaunchOutcome:
     receiver: CollectReceiver
     sandbox_pid: int | None = None
     notes: list[str] = field(default_factory=list)
+    cgroup_usage: CgroupUsage | None = None  # set by the caller that made the cgroup
 
 
 def _memfd(name: str, content: bytes) -> int:
@@ -96,6 +101,31 @@ def _descendants(root_pid: int) -> list[int]:
     return found
 
 
+def _open_gate(
+    proc: subprocess.Popen[bytes], cgroup: SandboxCgroup, reads: tuple[int, ...]
+) -> None:
+    """Wait for the gated first process to stop itself, put it in the cgroup, continue it.
+
+    If it cannot be put there it is killed and CgroupError raised (the pipes closed).
+    """
+    try:
+        _, wait_status = os.waitpid(proc.pid, os.WUNTRACED)
+        if not os.WIFSTOPPED(wait_status):  # reaped here: Popen must not wait for it again
+            proc.returncode = os.waitstatus_to_exitcode(wait_status)
+            raise CgroupError(f"the sandbox's first process ended at its start ({wait_status})")
+        cgroup.add(proc.pid)
+        os.kill(proc.pid, signal.SIGCONT)
+    except (CgroupError, OSError) as error:
+        if proc.returncode is None:
+            proc.kill()
+            proc.wait()
+        for fd in reads:
+            os.close(fd)
+        if isinstance(error, CgroupError):
+            raise
+        raise CgroupError(f"cannot start the sandbox in its cgroup ({error.strerror})") from None
+
+
 def _parse_status(raw: bytes) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     for line in raw.splitlines():
@@ -120,12 +150,17 @@ def launch(
     wall_label: float,
     namespaced: bool,
     keep_fds: tuple[int, ...] = (),
+    cgroup: SandboxCgroup | None = None,
+    seccomp: bytes | None = None,
 ) -> LaunchOutcome:
     """Run one sandbox process to the end under the host's own limits.
 
     `uid` None starts the command as this process's user (the mount-staging helper
     switches to the sandbox uid itself); `keep_fds` are the caller's fds the command
     inherits (the O_PATH fds of the read-only mounts), still closed by the caller.
+    With a `cgroup`, the first process (`/bin/sh`) stops itself and is continued once it
+    has been put in the cgroup, so nothing of the sandbox ever runs outside it;
+    CgroupError when it cannot be put there (the process is killed first).
     """
     started = time.monotonic()
     out_r, out_w = os.pipe()
@@ -134,16 +169,25 @@ def launch(
     status_r, status_w = os.pipe()
     info_r, info_w = os.pipe()
     data_fds = {inside: _memfd(inside, content) for inside, content in data_files.items()}
-    fds = LaunchFds(collect=collect_w, status=status_w, info=info_w, data=data_fds)
-    child_ends = [out_w, err_w, collect_w, status_w, info_w, *data_fds.values()]
+    filter_fds = [_memfd("seccomp", seccomp)] if seccomp is not None else []
+    fds = LaunchFds(
+        collect=collect_w,
+        status=status_w,
+        info=info_w,
+        data=data_fds,
+        seccomp=filter_fds[0] if filter_fds else None,
+    )
+    child_ends = [out_w, err_w, collect_w, status_w, info_w, *data_fds.values(), *filter_fds]
     try:
         argv = build_argv(fds)
+        if cgroup is not None:
+            argv = ["/bin/sh", "-c", CGROUP_GATE, "sh", *argv]
         proc = subprocess.Popen(
             argv,
             stdin=stdin if stdin is not None else subprocess.DEVNULL,
             stdout=out_w,
             stderr=err_w,
-            pass_fds=(collect_w, status_w, info_w, *data_fds.values(), *keep_fds),
+            pass_fds=(collect_w, status_w, info_w, *data_fds.values(), *filter_fds, *keep_fds),
             start_new_session=True,
             user=uid,
             group=uid,
@@ -156,6 +200,8 @@ def launch(
         raise
     for fd in child_ends:
         os.close(fd)
+    if cgroup is not None:
+        _open_gate(proc, cgroup, (out_r, err_r, collect_r, status_r, info_r))
 
     buffers: dict[str, bytearray] = {name: bytearray() for name in ("out", "err", "status", "info")}
     caps = {"out": output_cap, "err": STDERR_CAP, "status": STATUS_CAP, "info": INFO_CAP}

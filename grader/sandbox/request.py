@@ -53,7 +53,14 @@ class SandboxLimits:
         "and each thread more, so it cannot be a real memory cap",
     )
     max_processes: int = _limit(
-        512, "processes and threads of the sandbox uid (RLIMIT_NPROC); too low kills libgomp"
+        512,
+        "processes and threads of the sandbox uid (RLIMIT_NPROC) and of the whole sandbox "
+        "(the cgroup's pids.max); too low kills libgomp",
+    )
+    memory_bytes: int = _limit(
+        6 * GiB,
+        "memory of the whole sandbox, its tmpfs included (a cgroup): past it the kernel kills "
+        "a process of the sandbox; where no cgroup can be made, only the per-process caps hold",
     )
     max_file_bytes: int = _limit(1 * GiB, "largest file a process may write (RLIMIT_FSIZE)")
     max_open_files: int = _limit(1024, "open file descriptors per process (RLIMIT_NOFILE)")
@@ -63,7 +70,11 @@ class SandboxLimits:
     output_bytes: int = _limit(1 * MiB, "captured stdout+stderr; past it the run is stopped")
     collect_bytes: int = _limit(1 * GiB, "total size of the files brought out of /work")
     collect_files: int = _limit(10_000, "number of files brought out of /work")
-    threads: int = _limit(1, "OMP_NUM_THREADS / MKL_NUM_THREADS / OPENBLAS_NUM_THREADS")
+    threads: int = _limit(
+        1,
+        "OMP_NUM_THREADS / MKL_NUM_THREADS / OPENBLAS_NUM_THREADS, and the CPU cores the whole "
+        "sandbox may use (the cgroup's CPU quota)",
+    )
     grace_seconds: float = _limit(
         30.0,
         "extra wall-clock time the host allows past wall_seconds (copying files in and out) "
@@ -111,6 +122,28 @@ def check_relative_pattern(pattern: str) -> None:
 
 
 @dataclass(frozen=True)
+class StepTimeout:
+    """Per-step deadlines the sandbox's driver keeps, outside the command's reach.
+
+    The command writes "start N" lines to the fd named by $HW_GRADER_PROGRESS_FD as each
+    step (a notebook cell) begins; a step running past `seconds` stops the run. Steps must
+    grow and at most `max_steps` count, so the command never gets more than
+    max_steps × seconds whatever it writes there.
+    """
+
+    seconds: float
+    max_steps: int
+
+    def __post_init__(self) -> None:
+        if self.seconds <= 0 or self.max_steps < 1:
+            raise ValueError("a step timeout needs positive seconds and at least one step")
+
+
+#: The environment variable naming the command's progress fd (see StepTimeout).
+PROGRESS_FD_VARIABLE = "HW_GRADER_PROGRESS_FD"
+
+
+@dataclass(frozen=True)
 class SandboxRequest:
     """One command to run inside the sandbox, with its inputs and what to bring back.
 
@@ -131,6 +164,9 @@ class SandboxRequest:
     env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     collect: tuple[str, ...] = ()
     limits: SandboxLimits = field(default_factory=SandboxLimits)
+    steps: StepTimeout | None = None
+    #: Host device nodes bound into the sandbox's /dev (the GPU's: `gpu.cuda_device_nodes`).
+    devices: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.argv or not all(
@@ -144,6 +180,9 @@ class SandboxRequest:
         for key, value in self.env.items():
             if not key or "=" in key or "\x00" in key or "\x00" in value:
                 raise ValueError(f"environment variable {key!r} cannot be passed")
+        for device in self.devices:
+            if not device.startswith("/dev/") or posixpath.normpath(device) != device:
+                raise ValueError(f"device {device!r} must be a normalised path under /dev")
         insides = [mount.inside for mount in self.mounts]
         if len(set(insides)) != len(insides):
             raise ValueError("two mounts share a mount point")
@@ -164,11 +203,26 @@ class SandboxResult:
     sandboxed: bool = True
     #: The size-capped tmpfs ("/work", "/tmp", "/dev/shm") the driver saw full during the run.
     full_filesystems: tuple[str, ...] = ()
+    #: The kernel killed a process of the sandbox for the cgroup's memory cap during the run.
+    memory_limit_hit: bool = False
+    #: How the limits held: e.g. that no cgroup could be made, so only per-process caps did.
+    warnings: tuple[str, ...] = ()
+    #: The step (a notebook cell index) the driver stopped for running past its StepTimeout.
+    step_timed_out: int | None = None
 
     @property
     def ok(self) -> bool:
         """The command exited 0 on its own."""
         return self.returncode == 0 and self.killed_reason is None
+
+    def limit_message(self, limits: SandboxLimits) -> str | None:
+        """The student's limit this run hit (memory, else disk quota), in words, or None."""
+        if self.memory_limit_hit:
+            return (
+                f"memory limit of the sandbox exceeded ({limits.memory_bytes // MiB} MiB, "
+                "tmpfs included): the kernel killed a process"
+            )
+        return self.disk_quota_message(limits)
 
     def disk_quota_message(self, limits: SandboxLimits) -> str | None:
         """'disk quota of the sandbox exceeded: /work (128 MiB) is full', or None."""

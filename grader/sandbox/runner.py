@@ -39,6 +39,13 @@ from grader.sandbox.bwrap import (
     rlimit_settings,
     unreadable_reason,
 )
+from grader.sandbox.cgroups import (
+    CgroupError,
+    CgroupSupport,
+    CgroupUsage,
+    SandboxCgroup,
+    cgroup_support,
+)
 from grader.sandbox.check import (
     ENABLE_USERNS,
     INSTALL_BWRAP,
@@ -49,6 +56,7 @@ from grader.sandbox.check import (
     self_check_verdict,
     unavailable_check,
 )
+from grader.sandbox.inside.driver import PROGRESS_FD
 from grader.sandbox.mount_stage import (
     STAGING_FAILED,
     MountSourceError,
@@ -57,8 +65,15 @@ from grader.sandbox.mount_stage import (
     staged_path,
 )
 from grader.sandbox.process import LaunchFds, LaunchOutcome, launch
-from grader.sandbox.request import ReadOnlyMount, SandboxLimits, SandboxRequest, SandboxResult
+from grader.sandbox.request import (
+    PROGRESS_FD_VARIABLE,
+    ReadOnlyMount,
+    SandboxLimits,
+    SandboxRequest,
+    SandboxResult,
+)
 from grader.sandbox.slots import SlotUnavailable, claim_slot
+from grader.sandbox.syscall_filter import seccomp_program
 from grader.sandbox.transfer import CollectReceiver, write_input_stream
 
 logger = logging.getLogger(__name__)
@@ -67,6 +82,10 @@ STAGING_REFUSED = (
     "data under a private folder is mounted by the grader (root) from a mount namespace of its "
     "own, which this machine refused (a container without CAP_SYS_ADMIN?); keep the data and "
     "the cache in world-readable folders (chmod a+rX on the folders above them)"
+)
+CGROUP_HINT = (
+    "the sandbox's cgroup could not be made or filled; check that /sys/fs/cgroup is writable "
+    "by root and not full (or run without root: the per-process caps then hold alone)"
 )
 UNSANDBOXED_WARNING = (
     "running student code WITHOUT the sandbox (--no-sandbox): it can read and change "
@@ -135,6 +154,7 @@ class Sandbox:
         self._check: SandboxCheck | None = None
         self._driver_files: dict[str, bytes] | None = None  # read once: a consistent driver
         self._lock = threading.Lock()
+        self._cgroups: CgroupSupport | None = None  # None: this machine's (cgroup_support)
         if unsandboxed:
             logger.warning(UNSANDBOXED_WARNING)
 
@@ -246,7 +266,15 @@ class Sandbox:
                 work=work,
                 tmp=tmp,
                 threads=limits.threads,
-                extra=request.env,
+                extra={
+                    **request.env,
+                    **({PROGRESS_FD_VARIABLE: str(PROGRESS_FD)} if request.steps else {}),
+                },
+            ),
+            "steps": (
+                {"seconds": request.steps.seconds, "max_steps": request.steps.max_steps}
+                if request.steps
+                else None
             ),
             "collect": list(request.collect),
             "wall_seconds": limits.wall_seconds,
@@ -288,16 +316,19 @@ class Sandbox:
                 data_fds=fds.data,
                 info_fd=fds.info,
                 command=command,
+                seccomp_fd=fds.seccomp,
+                devices=request.devices,
             )
             if not mount_fds:
                 return argv
             return helper_argv(sys.executable, uid=uid, gid=uid, fds=mount_fds, bwrap_command=argv)
 
+        cgroup = self._cgroup(limits) if sandboxed else None
         try:
             with tempfile.TemporaryFile() as stdin:
                 write_input_stream(stdin, request.work_files, request.extra_files)
                 stdin.seek(0)
-                return launch(
+                outcome = launch(
                     build_argv=build_argv,
                     data_files=data_files,
                     stdin=stdin,
@@ -308,10 +339,38 @@ class Sandbox:
                     wall_label=limits.wall_seconds,
                     namespaced=sandboxed,
                     keep_fds=tuple(mount_fds),
+                    cgroup=cgroup,
+                    seccomp=seccomp_program() if sandboxed else None,
                 )
+            if cgroup is not None:
+                outcome.cgroup_usage = cgroup.usage()
+            return outcome
+        except CgroupError as error:
+            raise SandboxUnavailable(str(error), hint=CGROUP_HINT) from None
         finally:
+            if cgroup is not None:
+                cgroup.remove()
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
+
+    def _cgroup(self, limits: SandboxLimits) -> SandboxCgroup | None:
+        """This run's cgroup, or None where none can be made (a warning says so)."""
+        support = self.cgroups()
+        if not support.available:
+            return None
+        try:
+            return SandboxCgroup.create(
+                support,
+                memory_bytes=limits.memory_bytes,
+                max_processes=limits.max_processes,
+                cpu_cores=limits.threads,
+            )
+        except CgroupError as error:
+            raise SandboxUnavailable(str(error), hint=CGROUP_HINT) from None
+
+    def cgroups(self) -> CgroupSupport:
+        """Which cgroups this sandbox's runs get (`cgroup_support`, or a test's own)."""
+        return self._cgroups if self._cgroups is not None else cgroup_support()
 
     def _raise_if_not_started(self, outcome: LaunchOutcome) -> None:
         started = any(message["event"] == "started" for message in outcome.status)
@@ -331,6 +390,7 @@ class Sandbox:
         self._raise_if_not_started(outcome)
         finished = next((m for m in outcome.status if m["event"] == "finished"), None)
         cpu_seconds: float | None = None
+        step_timed_out: int | None = None
         if finished is None:
             returncode: int | None = None
             timed_out = outcome.host_timed_out
@@ -352,12 +412,22 @@ class Sandbox:
             )
             if outcome.host_killed_reason is not None:
                 returncode = None
+            step = finished.get("step_timed_out")
+            if isinstance(step, int) and not isinstance(step, bool) and step >= 0:
+                step_timed_out = step
             cpu = finished.get("cpu_seconds")
             cpu_seconds = (
                 float(cpu) if isinstance(cpu, int | float) and not isinstance(cpu, bool) else None
             )
         if returncode is not None and returncode < 0 and killed_reason is None:
             killed_reason = describe_signal(-returncode, cpu_seconds, limits)
+        memory_hit, warnings = self._cgroup_verdict(outcome.cgroup_usage)
+        if memory_hit and returncode != 0 and not timed_out:
+            # The kernel's OOM kill shows as SIGKILL or a dead driver: say what it was.
+            killed_reason = (
+                f"memory limit of the sandbox ({limits.memory_bytes // 2**20} MiB, tmpfs "
+                "included) exceeded: the kernel killed a process"
+            )
         receiver = outcome.receiver
         reported_full = finished.get("full_filesystems") if finished is not None else None
         full_filesystems = tuple(
@@ -376,7 +446,18 @@ class Sandbox:
             cpu_seconds=cpu_seconds,
             sandboxed=not self.unsandboxed,
             full_filesystems=full_filesystems,
+            memory_limit_hit=memory_hit,
+            warnings=warnings,
+            step_timed_out=step_timed_out,
         )
+
+    def _cgroup_verdict(self, usage: CgroupUsage | None) -> tuple[bool, tuple[str, ...]]:
+        """(the memory cap was hit, warnings about how the limits held) for one run."""
+        if self.unsandboxed:
+            return False, ()
+        if usage is None:
+            return False, (f"limits: {self.cgroups().describe()}",)
+        return usage.oom_kills > 0, ()
 
 
 def check_sandbox(kernel_env: Path, *, slot: int | None = None) -> SandboxCheck:
@@ -404,4 +485,6 @@ def _self_check_verdict(kernel_env: Path, slot: int) -> SandboxCheck:
         problems = sandbox.self_check(absent_paths=absent, read_only_paths=read_only)
     except SandboxUnavailable as error:
         return unavailable_check(error)
-    return self_check_verdict(problems, uid=sandbox.uid, kernel_env=kernel_env)
+    return self_check_verdict(
+        problems, uid=sandbox.uid, kernel_env=kernel_env, limits=sandbox.cgroups().describe()
+    )

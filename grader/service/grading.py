@@ -18,6 +18,8 @@ from grader.pipeline import GradeOptions, find_students, grade_submissions
 from grader.results import Part, StudentGrades
 from grader.roster import Roster, load_roster
 from grader.rubric import load_rubric
+from grader.sandbox.cgroups import cgroup_support
+from grader.sandbox.gpu import NO_GPU, host_cuda_devices
 from grader.service.gradebooks import open_or_create
 from grader.settings import DB, REPORTS, RUBRIC
 from grader.storage import GradebookTarget
@@ -133,6 +135,12 @@ def grade(
     gradebook = open_or_create(request.db)
     students = find_students(request.submissions)
     warnings = _roster_warnings(roster, [sid for sid, _ in students])
+    if options.only in ("all", "notebooks") and rubric.models and not options.notebooks.unsandboxed:
+        support = cgroup_support()
+        if not support.available:  # the run goes on with per-process caps: say so
+            warnings.append(f"sandbox limits: {support.describe()}")
+        if options.notebooks.gpu and not host_cuda_devices():
+            warnings.append(NO_GPU)
     if options.student is not None and options.student not in {sid for sid, _ in students}:
         raise GraderError(
             "no such student folder",

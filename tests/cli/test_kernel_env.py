@@ -118,3 +118,18 @@ def test_make_passes_its_kernel_env_to_the_grader():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "/x"
+
+
+def test_the_kernel_env_gets_the_kernel_extra_with_the_one_torch_pin_and_no_grader():
+    import tomllib
+
+    from grader.sandbox.kernel_requirements import kernel_requirements
+
+    repo = Path(__file__).resolve().parents[2]
+    pyproject = tomllib.loads((repo / "pyproject.toml").read_text())
+    requirements = kernel_requirements(pyproject)
+    assert requirements[:2] == ["torch==2.13.0", "numpy>=1.26"]  # pins of the main list
+    assert "ipython>=8" in requirements and "matplotlib>=3.8" in requirements
+    assert not any(line.startswith(("hw-grader", ".", "grader")) for line in requirements)
+    installed = list(kernel_env_path().glob("lib/python3*/site-packages/grader"))
+    assert installed == []  # `make kernel-env` leaves no grader package for a notebook

@@ -293,7 +293,7 @@ def session_watch(data: HostileData, other_student: Path, kernel_env: Path) -> I
         REPO / "grader" / "sandbox",
         kernel_env / "pyvenv.cfg",
         kernel_env / "bin",
-        *(packages / "grader" for packages in site_packages),
+        *(packages / "numpy" / "__init__.py" for packages in site_packages),
         Path("/usr/lib/python3.11/os.py"),
         data.hidden,
         data.train,

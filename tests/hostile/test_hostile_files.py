@@ -139,13 +139,13 @@ def test_tampering_with_the_grader_the_kernel_env_and_the_system_fails(
     site_packages = next(kernel_env.glob("lib/python3*/site-packages"))
     created = [
         site_packages / "evil.pth",
-        site_packages / "grader" / "evil.py",
+        site_packages / "numpy" / "evil.py",
         Path("/usr/bin/evil"),
     ]
     run = run_notebook(
         PROBE_HELPERS
         + f"""
-import sys, grader.notebooks.inside_execute as runner
+import sys, numpy
 
 def append(path):
     with open(path, "a") as out:
@@ -154,10 +154,10 @@ def append(path):
 report("TAMPER", {{
     "kernel env pyvenv.cfg": attempt(lambda: append(sys.prefix + "/pyvenv.cfg")),
     "kernel env python": attempt(lambda: append(sys.prefix + "/bin/python")),
-    "installed grader runner": attempt(lambda: append(runner.__file__)),
-    "remove the runner": attempt(lambda: os.remove(runner.__file__)),
+    "installed numpy": attempt(lambda: append(numpy.__file__)),
+    "remove numpy": attempt(lambda: os.remove(numpy.__file__)),
     "new .pth in site-packages": attempt(lambda: append({str(created[0])!r})),
-    "new module in grader": attempt(lambda: append({str(created[1])!r})),
+    "new module in numpy": attempt(lambda: append({str(created[1])!r})),
     "chmod the kernel env": attempt(lambda: os.chmod(sys.prefix, 0o777)),
     "/usr/lib/python3.11/os.py": attempt(lambda: append("/usr/lib/python3.11/os.py")),
     "new /usr/bin/evil": attempt(lambda: append({str(created[2])!r})),

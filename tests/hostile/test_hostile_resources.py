@@ -243,3 +243,45 @@ def test_filling_tmp_in_a_failing_cell_names_tmp(run_notebook, host):
         "disk quota of the sandbox exceeded: /tmp (32 MiB) is full in cell 1 (In [1])"
     )
     host.assert_clean()
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        pytest.param(  # the runner's watchdog still saves the state, but cannot exit
+            "import os, signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+            "os._exit = lambda code: None\ntime.sleep(10**9)",
+            "cell 2 ran past its 1 s timeout",
+            id="alarm-ignored-and-exit-disarmed",
+        ),
+        pytest.param(  # nothing of the runner is left: only the driver, outside, stops it
+            "import os, signal, threading\n"
+            "signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+            "for thread in threading.enumerate():\n"
+            "    if thread.name == 'cell-watchdog':\n"
+            "        thread._on_expire = lambda: None\n"
+            "os.close(3)  # the progress fd: closing it keeps the last deadline\n"
+            "while True:\n    pass",
+            "cell 2 ran past its 1 s timeout (stopped from outside the notebook's process)",
+            id="alarm-ignored-watchdog-replaced-progress-fd-closed",
+        ),
+    ],
+)
+def test_the_cell_timeout_is_kept_from_outside_when_the_cell_defeats_the_runner(
+    run_notebook, host, payload, message
+):
+    # The notebook's wall clock (20 s) is far away: only the driver's per-cell deadline
+    # (1 s + 5 s of slack, outside the kernel's process) can stop this cell in time.
+    run = run_notebook(
+        SAVE_PLACEHOLDER_ARTIFACT,
+        payload,
+        "print('never runs')",
+        cell_timeout=1,
+        limits=replace(QUICK_LIMITS, wall_seconds=20, cpu_seconds=60),
+    )
+    assert run.status == "timeout", run.message
+    assert run.message == message
+    assert run.failed_cell == 1
+    assert run.wall_seconds < 12
+    assert run.artifacts["p1.scratch"].read_bytes() == b"saved before the attack"
+    host.assert_clean()

@@ -52,7 +52,7 @@ def test_a_full_disk_is_the_disk_quota_not_an_early_end():
         "disk quota of the sandbox exceeded: /work (1024 MiB) and /dev/shm (64 MiB) are full"
     )
     stale = InsideStatus(finished=False, cells_total=3, cells_run=1, running_cell=1)
-    status, message, cell = classify(result, stale, None, None, 10, disk_quota=quota)
+    status, message, cell = classify(result, stale, None, None, 10, quota=quota)
     assert (status, cell) == ("killed", 1)
     assert message == f"{quota} in cell 2"
 
@@ -63,7 +63,7 @@ def test_a_notebook_that_ended_well_on_a_full_disk_is_still_ok():
         "disk quota of the sandbox exceeded: /work (2048 MiB) is full"
     )
     done = InsideStatus(finished=True, cells_total=2, cells_run=2, seconds=1.0)
-    status, message, _ = classify(result, done, None, None, 10, disk_quota="disk quota ...")
+    status, message, _ = classify(result, done, None, None, 10, quota="disk quota ...")
     assert status == "ok"
     assert message == "ran 2 of 2 code cells in 1.0 s"
     assert sandbox_result().disk_quota_message(SandboxLimits()) is None

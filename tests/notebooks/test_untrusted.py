@@ -156,7 +156,7 @@ PEAK_MEMORY_PROBE = """
 import sys
 from pathlib import Path
 from grader.notebooks.execute import precheck_notebook
-size, problem = precheck_notebook(Path(sys.argv[1]))
+size, problem, _ = precheck_notebook(Path(sys.argv[1]))
 print(problem)
 status = Path("/proc/self/status").read_text()
 print(next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) // 1024)
@@ -235,7 +235,7 @@ def test_a_notebook_with_too_many_cells_is_not_run(tmp_path):
     path.write_text(
         json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
     )
-    size, problem = precheck_notebook(path)
+    size, problem, _ = precheck_notebook(path)
     assert (size, problem) == (
         0,
         "the notebook is too large to check: 5,001 cells, over the 5,000 cap (fix: clear its "

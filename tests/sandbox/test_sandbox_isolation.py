@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -108,7 +109,13 @@ def test_outside_addresses_and_dns_fail_fast(sandbox, tmp_path):
         "    seen['dns'] = 'resolved'\n"
         "except OSError as e:\n"
         "    seen['dns'] = type(e).__name__\n"
-        "seen['interfaces'] = [name for _, name in socket.if_nameindex()]\n"
+        "seen['interfaces'] = [line.split(':')[0].strip()\n"
+        "                      for line in open('/proc/net/dev') if ':' in line]\n"
+        "try:\n"
+        "    socket.if_nameindex()\n"
+        "    seen['netlink'] = 'open'\n"
+        "except OSError as e:\n"
+        "    seen['netlink'] = e.errno\n"
         "print(json.dumps(seen))"
     )
     seen = last_json(run_python(sandbox, code, tmp_path))
@@ -116,6 +123,7 @@ def test_outside_addresses_and_dns_fail_fast(sandbox, tmp_path):
     assert seen["testnet_seconds"] < 1.0  # no route: refused at once, not a timeout
     assert seen["dns"] == "gaierror"
     assert seen["interfaces"] == ["lo"]
+    assert seen["netlink"] == errno.EAFNOSUPPORT  # netlink sockets are filtered (seccomp)
 
 
 def test_abstract_unix_socket_on_the_host_is_out_of_reach(sandbox, tmp_path):
@@ -171,14 +179,23 @@ def test_host_secrets_are_absent(sandbox, tmp_path):
         "        readable.append(p)\n"
         "    except OSError:\n"
         "        pass\n"
+        "try:\n"
+        "    import grader\n"
+        "    grader_package = grader.__file__\n"
+        "except ImportError as error:\n"
+        "    grader_package = type(error).__name__\n"
         "print(json.dumps({'readable': readable, 'passwd': open('/etc/passwd').read(),\n"
-        "                  'cmdline': open('/proc/cmdline').read()}))"
+        "                  'cmdline': open('/proc/cmdline').read(), 'grader': grader_package,\n"
+        "                  'pid1 mounts': [open(f'/proc/1/{name}').read()\n"
+        "                                  for name in ('mountinfo', 'mounts')]}))"
     )
     seen = last_json(run_python(sandbox, code, tmp_path))
     assert seen["readable"] == []
     assert "root:" not in seen["passwd"]  # a synthetic /etc/passwd, not the host's
     assert Path("/proc/cmdline").read_text().strip()  # the host's says how it booted
     assert seen["cmdline"] == ""  # the sandbox's says nothing
+    assert seen["grader"] == "ModuleNotFoundError"  # no written-part solver to import
+    assert seen["pid1 mounts"] == ["", ""]  # the driver's mount table is masked
     assert hidden.read_text() == "cat,dog,cat\n"
 
 
@@ -213,8 +230,8 @@ def test_kernel_env_and_system_cannot_be_tampered_with(sandbox, tmp_path, digest
     site = Path(sandbox.site_packages()[0])
     watched = [
         sandbox.kernel_env / "pyvenv.cfg",
-        site / "grader" / "__init__.py",
         site / "numpy" / "__init__.py",
+        site / "matplotlib" / "__init__.py",
     ]
     before = {path: digest(path) for path in watched}
     targets = [str(path) for path in watched] + [

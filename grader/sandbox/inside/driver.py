@@ -38,6 +38,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # `typing` costs milliseconds at every start: annotations only
     from typing import Any
 
+#: The fd on which the command announces its steps ("start N" lines), when steps are timed.
+PROGRESS_FD = 3
+MAX_PROGRESS_LINE = 64
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 #: A tmpfs with less room than this (or no inode left) counts as full: its quota was hit.
@@ -173,11 +176,11 @@ def apply_rlimits(settings: list[list[Any]]) -> None:
         resource.setrlimit(resource_id, (min(soft, hard), hard))
 
 
-def spawn(config: dict[str, Any], out_w: int) -> int:
+def spawn(config: dict[str, Any], out_w: int, progress_w: int = -1) -> int:
     """fork + exec the command in a session of its own, under the rlimits.
 
-    stdin is /dev/null, stdout and stderr go to out_w; if the limits cannot be set,
-    the command does not run (exit 126).
+    stdin is /dev/null, stdout and stderr go to out_w, progress_w (if any) is fd 3; if the
+    limits cannot be set, the command does not run (exit 126).
     """
     argv: list[str] = config["argv"]
     pid = os.fork()
@@ -194,7 +197,11 @@ def spawn(config: dict[str, Any], out_w: int) -> int:
         os.dup2(null, 0)
         os.dup2(out_w, 1)
         os.dup2(out_w, 2)
-        os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # the status and collect fds stay ours
+        first_closed = 3
+        if progress_w >= 0:
+            os.dup2(progress_w, PROGRESS_FD)
+            first_closed = PROGRESS_FD + 1
+        os.closerange(first_closed, os.sysconf("SC_OPEN_MAX"))  # status and collect stay ours
         apply_rlimits(config["rlimits"])
         os.execvpe(argv[0], argv, config["env"])
     except (OSError, ValueError) as error:  # ValueError: a limit setrlimit refused
@@ -236,6 +243,37 @@ class FullFilesystems:
                 self.full.append(label)
 
 
+class StepClock:
+    """Per-step deadlines kept here, outside the command's process, which cannot touch them.
+
+    The command announces "start N" on fd 3 as each step (a notebook cell) begins; each
+    step then has `seconds`. N must grow and at most `max_steps` are taken, so whatever the
+    command writes there, it never gets more than max_steps × seconds in all (and the wall
+    clock still holds); a command that stops announcing keeps its last deadline.
+    """
+
+    def __init__(self, seconds: float, max_steps: int) -> None:
+        self.seconds = seconds
+        self.max_steps = max_steps
+        self.step: int | None = None
+        self.deadline: float | None = None
+        self.taken = 0
+        self.pending = b""
+
+    def feed(self, data: bytes) -> None:
+        self.pending += data
+        *lines, self.pending = self.pending.split(b"\n")
+        self.pending = self.pending[-MAX_PROGRESS_LINE:]
+        for line in lines:
+            word, _, number = line[:MAX_PROGRESS_LINE].partition(b" ")
+            if word != b"start" or not number.isdigit() or self.taken >= self.max_steps:
+                continue
+            step = int(number)
+            if self.step is None or step > self.step:
+                self.step, self.taken = step, self.taken + 1
+                self.deadline = time.monotonic() + self.seconds
+
+
 def run_command(config: dict[str, Any]) -> dict[str, Any]:
     """Run argv under the wall-clock and output limits; return how it ended."""
     command = Command(config)
@@ -247,11 +285,22 @@ def run_command(config: dict[str, Any]) -> dict[str, Any]:
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, _wake)
-    command.pid = spawn(config, out_w)
+    steps = config.get("steps")
+    clock = StepClock(float(steps["seconds"]), int(steps["max_steps"])) if steps else None
+    progress_r = progress_w = -1
+    if clock is not None:
+        progress_r, progress_w = os.pipe()
+        os.set_blocking(progress_r, False)
+    command.pid = spawn(config, out_w, progress_w)
     os.close(out_w)
+    if progress_w >= 0:
+        os.close(progress_w)
     poller = select.poll()
     poller.register(out_r, select.POLLIN)
     poller.register(wake_r, select.POLLIN)
+    if progress_r >= 0:
+        poller.register(progress_r, select.POLLIN)
+    step_timed_out: int | None = None
     sent = 0
     killed_reason: str | None = None
     timed_out = False
@@ -268,11 +317,21 @@ def run_command(config: dict[str, Any]) -> dict[str, Any]:
 
     command.reap()
     while command.exit_status is None and killed_reason is None:
-        remaining = deadline - time.monotonic()
+        now = time.monotonic()
+        remaining = deadline - now
         if remaining <= 0:
             timed_out = True
             killed_reason = f"wall-clock timeout ({wall:g} s)"
             break
+        if clock is not None and clock.deadline is not None:
+            if clock.deadline <= now:
+                step_timed_out = clock.step
+                killed_reason = (
+                    f"step {clock.step} ran past its {clock.seconds:g} s timeout "
+                    "(stopped from outside the command)"
+                )
+                break
+            remaining = min(remaining, clock.deadline - now)
         for fd, _ in poller.poll(min(remaining, 0.5) * 1000):
             if fd == wake_r:
                 try:
@@ -280,6 +339,16 @@ def run_command(config: dict[str, Any]) -> dict[str, Any]:
                         pass
                 except BlockingIOError:
                     pass
+                continue
+            if fd == progress_r:
+                try:
+                    progress = os.read(progress_r, 4096)
+                except BlockingIOError:
+                    continue
+                if not progress:
+                    poller.unregister(progress_r)
+                elif clock is not None:
+                    clock.feed(progress)
                 continue
             data = os.read(out_r, 65536)
             if not data:
@@ -305,8 +374,9 @@ def run_command(config: dict[str, Any]) -> dict[str, Any]:
         if over_cap and killed_reason is None:
             killed_reason = f"output over {cap} bytes"
     signal.set_wakeup_fd(-1)
-    for fd in (out_r, wake_r, wake_w):
-        os.close(fd)
+    for fd in (out_r, wake_r, wake_w, progress_r):
+        if fd >= 0:
+            os.close(fd)
     returncode: int | None = None
     if command.exit_status is not None and killed_reason is None:
         returncode = os.waitstatus_to_exitcode(command.exit_status)
@@ -316,6 +386,7 @@ def run_command(config: dict[str, Any]) -> dict[str, Any]:
         "killed_reason": killed_reason,
         "cpu_seconds": command.cpu_seconds,
         "full_filesystems": filesystems.full,
+        "step_timed_out": step_timed_out,
     }
 
 

@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+def _interfaces() -> set[str]:
+    """Network interfaces, from /proc/net/dev (if_nameindex needs netlink, which is filtered)."""
+    with open("/proc/net/dev") as devices:
+        return {line.split(":")[0].strip() for line in devices if ":" in line}
+
+
 def self_check(config: dict[str, Any]) -> list[str]:
     """What is wrong with this sandbox, checked before any student code runs."""
     import socket
@@ -24,9 +30,11 @@ def self_check(config: dict[str, Any]) -> list[str]:
         for line in status_file:
             if line.startswith("CapEff:") and int(line.split()[1], 16) != 0:
                 problems.append("has capabilities")
+            if line.startswith("Seccomp:") and line.split()[1] != "2":
+                problems.append("runs without its syscall filter (seccomp)")
     if os.getpid() != 1:
         problems.append("is not in a PID namespace of its own")
-    others = sorted({name for _, name in socket.if_nameindex()} - {"lo"})
+    others = sorted(_interfaces() - {"lo"})
     if others:
         problems.append(f"sees network interfaces besides loopback: {', '.join(others)}")
     probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
