@@ -8,6 +8,8 @@ Prints, measured in one run, next to the anchors and goals of issue #3:
 (c) notebooks/minute with 1 and 2 Dask workers, and the speed-up;
 (d) hidden-test evaluation throughput (images/s) of `evaluate_model` against a plain batched
     torch loop over the same model and data in this process;
+(e) one student's 7 saved models measured in ONE sandbox run (`evaluate_models`: torch imported
+    once, a child per model) against one model alone (goal of #12: at most 1.5×);
 plus a breakdown of fixed costs (Dask start, sandbox check and start, imports inside, storage).
 Needs root, bubblewrap and the kernel environment (`sudo make kernel-env`). About 2–3 minutes
 on 2 cores; --quick takes well under one.
@@ -34,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from grader.data import load_hidden_split, load_layout, write_synthetic_data
-from grader.evaluation.hidden_test import evaluate_model
+from grader.evaluation.hidden_test import ModelJob, evaluate_model, evaluate_models
 from grader.pipeline import GradeOptions, grade_submissions
 from grader.pipeline.notebook_batch import NotebookOptions, notebook_limits
 from grader.rubric import load_rubric
@@ -293,6 +295,7 @@ class EvaluationFigures:
     plain_cold: list[float]  # one pass over a freshly loaded module (as inside)
     plain_warm: list[float]  # further passes on an already-run module
     threads: int
+    seven_models: list[float] = field(default_factory=list)  # evaluate_models, 7 jobs, one run
 
 
 def measure_evaluation(
@@ -341,8 +344,18 @@ def measure_evaluation(
             warm.extend(one_pass(module) for _ in range(2))
     finally:
         torch.set_num_threads(threads_before)
+    seven = []
+    for index in range(repeats):
+        jobs = [ModelJob(f"q{n}", model, split.inputs_path, split.labels, True) for n in range(7)]
+        started = time.perf_counter()
+        found = evaluate_models(
+            jobs, sandbox=sandbox, limits=evaluation_limits, out_dir=scratch / f"eval7-{index}"
+        )
+        seven.append(time.perf_counter() - started)
+        if any(evaluation.error for evaluation in found.values()):
+            raise RuntimeError(f"evaluate_models failed: {found}")
     return EvaluationFigures(
-        len(inputs), calls, loops, accuracy, cold, warm, evaluation_limits.threads
+        len(inputs), calls, loops, accuracy, cold, warm, evaluation_limits.threads, seven
     )
 
 
@@ -703,6 +716,12 @@ def report(
     out.append(
         f"  plain torch loop in this process, first pass of a freshly loaded module: "
         f"{spread(evaluation.plain_cold)} → {cold:.0f} images/s; warm passes: {warm:.0f} images/s"
+    )
+    out.append(
+        f"(e) 7 models of one student in one sandbox run: {spread(evaluation.seven_models)}; "
+        f"one model alone {spread(evaluation.sandbox_calls)}: "
+        f"{median(evaluation.seven_models) / median(evaluation.sandbox_calls):.2f}× → GOAL ≤ 1.5×: "
+        f"{verdict(median(evaluation.seven_models) <= 1.5 * median(evaluation.sandbox_calls))}"
     )
     out.append(
         f"  GOAL (d) within {GOAL_D_RATIO}× of the plain loop: inside loop vs plain first pass "

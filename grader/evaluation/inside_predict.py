@@ -10,6 +10,17 @@ It must stay standalone: stdlib, numpy and torch only, never `grader` (the sandb
 the inputs and this file, nothing else of the host). It never sees labels and never scores anything;
 the host reads what it wrote with size caps and without following symlinks.
 
+Layer counts (`executed`) come from ONE forward pass on the first batch of test inputs under the
+torch profiler: an op counts only if it ran, and only when the model called it itself (no aten op
+above it), so one `conv2d` counts once, not again as the `convolution`/`_convolution`/
+`mkldnn_convolution` it calls. The pass runs the inlined graph as a fresh, unoptimised function so
+that JIT fusion (CUDA fuses `add`+`relu` after a few runs) hides no op; events from
+`record_function` annotations are ignored, so a model cannot forge an op by naming a scope after it.
+Module counts (`layer_counts`) only count torch.nn's own classes by TorchScript qualified type
+(`__torch__.torch.nn.modules.conv.Conv2d`, mangled `....conv.___torch_mangle_3.Conv2d`), not a
+student's class named `Conv2d`; a class can still forge that name through `__module__`, so the host
+treats module counts as informational and decides from the executed ops.
+
 Graph heuristics (on `model.inlined_graph`, data flow from the forward's inputs only; weights and
 constants are not data):
 - a *branch fork* of two tensors is their latest common data ancestor; "convs after the fork" counts
@@ -18,9 +29,17 @@ constants are not data):
   after their pairwise fork. `cat([x, conv(x)])` (dense/U-Net style) is not parallel branches;
 - residual (`residual_skip`): an `aten::add`/`add_` of two data tensors where one side has no conv
   after the fork and the other ≥1 (identity skip, e.g. `x + f(x)`), or one side exactly one conv and
-  the other ≥2 (projection shortcut, e.g. `bn(conv1x1(x)) + f(x)`).
+  the other ≥2 (projection shortcut, e.g. `bn(conv1x1(x)) + f(x)`);
+- ops inside a `prim::If` whose condition, or a `prim::Loop` whose trip count or first condition,
+  is computed from the forward's inputs (values or shapes) do not count for these flags: such a
+  branch may never run (`if x.sum() > 1e9: ...`). Conditions on attributes (`if self.training:`)
+  and constants are not data. The graph is static all the same, so the host also requires the
+  executed ops to confirm a flag (a concatenation and ≥2 convolutions ran; an add and a conv ran).
 Limits: lists built by `append`, `torch.stack`, `torch.sum`, and models frozen with conv/BN folding
-are not seen through; a sum of a 1-conv and a 2-conv branch reads as a projection skip.
+are not seen through; a sum of a 1-conv and a 2-conv branch reads as a projection skip; a loop
+variable that becomes data only inside the loop body is not seen as data; an op that ran on
+constants rather than on the inputs still counts as executed; legitimate convolutions inside a
+shape-dependent `if` do not count for the graph flags.
 """
 
 from __future__ import annotations
@@ -44,6 +63,11 @@ MAX_GRAPH_NODES = 20_000  # VGG16 inlines to ~300; ancestry bitmasks cost nodes�
 MAX_LISTED_NAMES = 200  # parameter names listed in the summary
 MAX_MODULE_TYPES = 200  # distinct module type names listed in the summary
 MAX_CAT_ELEMENTS = 64  # pairwise branch checks per concatenation
+MAX_PROFILED_EVENTS = 200_000  # profiler events of the one profiled forward pass
+TORCH_NN_MODULES = "__torch__.torch.nn.modules."  # qualified types of torch.nn's own layers
+# A class compiled twice (two Conv2d configs) gets a mangled name: conv.___torch_mangle_3.Conv2d
+MANGLE_PREFIX = "___torch_mangle_"
+FUNCTION_SCOPE = 0  # RecordScope::FUNCTION: an operator call, not a record_function annotation
 
 LAYER_KINDS: dict[str, tuple[str, ...]] = {
     "conv": ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"),
@@ -83,6 +107,13 @@ OP_KINDS: dict[str, tuple[str, ...]] = {
 
 CONCAT_KINDS = ("aten::cat", "aten::concat", "aten::concatenate")
 ADD_KINDS = ("aten::add", "aten::add_")
+
+KIND_OF_LAYER = {name: kind for kind, names in LAYER_KINDS.items() for name in names}
+KIND_OF_OP = {
+    **{op: kind for kind, ops in OP_KINDS.items() for op in ops},
+    **dict.fromkeys(CONCAT_KINDS, "concat"),
+    **dict.fromkeys(ADD_KINDS, "add"),
+}
 
 
 class UsageError(Exception):
@@ -159,16 +190,37 @@ def predict(
     return predictions, time.perf_counter() - started, reshaped_from
 
 
+def qualified_type(module: torch.jit.ScriptModule) -> str:
+    """TorchScript type of a module without `__torch__.` and mangling: `torch.nn.modules.conv.Conv2d`."""
+    name = str(module._c._type().qualified_name()).removeprefix("__torch__.")
+    return ".".join(part for part in name.split(".") if not part.startswith(MANGLE_PREFIX))
+
+
+def torch_layer_kind(qualified: str) -> str | None:
+    """The layer kind of one of torch.nn's own classes; None for any other class, whatever its name."""
+    if not f"__torch__.{qualified}".startswith(TORCH_NN_MODULES):
+        return None
+    return KIND_OF_LAYER.get(qualified.rpartition(".")[2])
+
+
 def module_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
-    """Counts of module types (by `original_name`) and which parameters are trainable."""
-    type_of_module: dict[str, str] = {}
-    for name, module in model.named_modules():
-        type_of_module[name] = str(getattr(module, "original_name", type(module).__name__))
-    module_types = Counter(type_of_module.values())
-    layer_counts = {
-        kind: sum(module_types.get(name, 0) for name in names)
-        for kind, names in LAYER_KINDS.items()
+    """Counts of module types (by qualified type) and which parameters are trainable.
+
+    `layer_counts` counts torch.nn's own layer classes only; `lookalike_counts` counts, per kind,
+    the other classes named like one (a student's `class Conv2d(nn.Module)`), which do not count.
+    """
+    type_of_module = {name: qualified_type(module) for name, module in model.named_modules()}
+    kind_of_module = {
+        name: torch_layer_kind(qualified) for name, qualified in type_of_module.items()
     }
+    module_types = Counter(type_of_module.values())
+    layer_counts = dict.fromkeys(LAYER_KINDS, 0)
+    lookalike_counts = Counter[str]()
+    for name, kind in kind_of_module.items():
+        if kind is not None:
+            layer_counts[kind] += 1
+        elif (lookalike := KIND_OF_LAYER.get(type_of_module[name].rpartition(".")[2])) is not None:
+            lookalike_counts[lookalike] += 1
     totals = Counter[str]()
     by_layer: dict[str, Counter[str]] = {kind: Counter() for kind in LAYER_KINDS}
     frozen_names: list[str] = []
@@ -176,21 +228,75 @@ def module_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
         state = "trainable" if parameter.requires_grad else "frozen"
         totals[f"{state}_tensors"] += 1
         totals[f"{state}_elements"] += int(parameter.numel())
-        owner_type = type_of_module.get(name.rpartition(".")[0], "")
-        for kind, names in LAYER_KINDS.items():
-            if owner_type in names:
-                by_layer[kind][state] += 1
+        owner_kind = kind_of_module.get(name.rpartition(".")[0])
+        if owner_kind is not None:
+            by_layer[owner_kind][state] += 1
         if state == "frozen" and len(frozen_names) < MAX_LISTED_NAMES:
             frozen_names.append(name)
     return {
         "module_types": dict(module_types.most_common(MAX_MODULE_TYPES)),
         "layer_counts": layer_counts,
+        "lookalike_counts": dict(lookalike_counts),
         "parameters": {
             **{key: totals[key] for key in ("trainable_tensors", "frozen_tensors")},
             **{key: totals[key] for key in ("trainable_elements", "frozen_elements")},
             "by_layer_kind": {kind: dict(counts) for kind, counts in by_layer.items() if counts},
             "frozen_names": frozen_names,
         },
+    }
+
+
+def _is_operator(event: Any) -> bool:
+    # record_function annotations (USER_SCOPE) are named by the model: never an op.
+    return event.scope == FUNCTION_SCOPE and not getattr(event, "is_user_annotation", False)
+
+
+def count_top_level_ops(events: Any) -> Counter[str]:
+    """Per kind of KIND_OF_OP, the operator events with no operator above them (calls by the model)."""
+    if len(events) > MAX_PROFILED_EVENTS:
+        raise ValueError(
+            f"one forward pass ran {len(events)} profiled events, more than {MAX_PROFILED_EVENTS}"
+        )
+    under_op: dict[int, bool] = {}  # id(event) -> an operator is above it
+
+    def has_op_above(event: Any) -> bool:
+        chain, parent = [], event.cpu_parent
+        while parent is not None and id(parent) not in under_op:
+            chain.append(parent)
+            parent = parent.cpu_parent
+        above = False if parent is None else under_op[id(parent)] or _is_operator(parent)
+        for ancestor in reversed(chain):  # outermost first
+            under_op[id(ancestor)] = above
+            above = above or _is_operator(ancestor)
+        return above
+
+    counts = Counter[str]()
+    for event in events:
+        kind = KIND_OF_OP.get(event.name)
+        if kind is not None and _is_operator(event) and not has_op_above(event):
+            counts[kind] += 1
+    return counts
+
+
+def executed_ops(model: torch.jit.ScriptModule, batch: torch.Tensor) -> dict[str, Any]:
+    """Ops that ran in one eval-mode forward pass on `batch`, counted under the torch profiler.
+
+    The inlined graph runs as a fresh function without graph-executor optimisation: the model's
+    own executor may by now run fused kernels (`fused_add_relu`) in which `aten::add` is not seen.
+    """
+    forward = torch._C._create_function_from_graph("forward", model.inlined_graph)
+    model.eval()
+    with (
+        torch.inference_mode(),
+        torch.jit.optimized_execution(False),
+        torch.autograd.profiler.profile() as profile,
+    ):
+        forward(model._c, batch)
+    counts = count_top_level_ops(profile.function_events)
+    return {
+        "op_counts": {kind: counts[kind] for kind in OP_KINDS},
+        "concat_ops": counts["concat"],
+        "add_ops": counts["add"],
     }
 
 
@@ -207,17 +313,23 @@ def _carries_tensor(value: Any) -> bool:
 
 
 class DataFlow:
-    """Ancestry of every tensor computed from the forward's inputs, as bitmasks over value indices."""
+    """Ancestry of every tensor computed from the forward's inputs, as bitmasks over value indices.
+
+    Convs, concatenations and adds inside a branch or loop whose running depends on the inputs
+    (`_runs_on_data`) are left out of `conv_indices`, `concats` and `adds`.
+    """
 
     def __init__(self, graph: Any) -> None:
         self.index: dict[int, int] = {}  # Value.unique() -> index, in program order
         self.ancestors: list[int] = []  # index -> bitmask of ancestor indices, itself included
+        self.from_inputs: set[int] = set()  # Value.unique() of any value (bool, int…) from data
         self.conv_indices: list[int] = []
         self.concats: list[Any] = []
         self.adds: list[Any] = []
         for value in list(graph.inputs())[1:]:  # inputs()[0] is the module itself
             self._new_value(value, 0)
-        self._block(graph)
+            self.from_inputs.add(value.unique())
+        self._block(graph, counted=True)
 
     def _new_value(self, value: Any, parents: int) -> int:
         index = len(self.ancestors)
@@ -229,29 +341,44 @@ class DataFlow:
         index = self.index.get(value.unique())
         return 0 if index is None or not _carries_tensor(value) else self.ancestors[index]
 
-    def _block(self, block: Any) -> None:
+    def _runs_on_data(self, node: Any) -> bool:
+        """An If whose condition, or a Loop whose trip count or first condition, comes from data."""
+        controls = {"prim::If": 1, "prim::Loop": 2}.get(node.kind(), 0)
+        return any(value.unique() in self.from_inputs for value in list(node.inputs())[:controls])
+
+    def _block(self, block: Any, *, counted: bool) -> None:
         for node in block.nodes():
             parents = 0
             for value in node.inputs():
                 parents |= self.mask_of(value)
+            from_inputs = any(value.unique() in self.from_inputs for value in node.inputs())
+            inner_counted = counted and not self._runs_on_data(node)
             for inner in node.blocks():  # if/loop bodies: their params see the node's inputs
                 for param in inner.inputs():
                     if parents:
                         self._new_value(param, parents)
-                self._block(inner)
+                    if from_inputs:
+                        self.from_inputs.add(param.unique())
+                self._block(inner, counted=inner_counted)
                 for value in inner.returnNode().inputs():
                     parents |= self.mask_of(value)
+                    from_inputs = from_inputs or value.unique() in self.from_inputs
+            if from_inputs:
+                self.from_inputs.update(output.unique() for output in node.outputs())
             if not parents:
                 continue  # weights, constants, attributes: not data
-            kind = node.kind()
-            for output in node.outputs():
-                index = self._new_value(output, parents)
-                if kind in OP_KINDS["conv"]:
-                    self.conv_indices.append(index)
-            if kind in CONCAT_KINDS:
-                self.concats.append(node)
-            elif kind in ADD_KINDS:
-                self.adds.append(node)
+            self._add_data_node(node, parents, counted=counted)
+
+    def _add_data_node(self, node: Any, parents: int, *, counted: bool) -> None:
+        kind = node.kind()
+        for output in node.outputs():
+            index = self._new_value(output, parents)
+            if counted and kind in OP_KINDS["conv"]:
+                self.conv_indices.append(index)
+        if counted and kind in CONCAT_KINDS:
+            self.concats.append(node)
+        elif counted and kind in ADD_KINDS:
+            self.adds.append(node)
 
     def convs_after_fork(self, a: int, b: int) -> tuple[int, int]:
         """Conv ops between the latest common ancestor of data values a, b and each of them."""
@@ -272,7 +399,11 @@ class DataFlow:
 
 
 def graph_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
-    """Op counts and the inception / residual flags from the inlined TorchScript graph."""
+    """Op counts and the inception / residual flags from the inlined TorchScript graph.
+
+    Static: `op_counts` counts every op node, run or not. The flags leave out branches that run
+    only on some data (see DataFlow); the host still requires executed ops to confirm them.
+    """
     graph = model.inlined_graph
     nodes = list(_walk(graph))
     if len(nodes) > MAX_GRAPH_NODES:
@@ -332,8 +463,12 @@ def one_line(error: BaseException) -> str:
     return text[:MAX_ERROR_CHARS]
 
 
-def structure_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
-    """Module and graph facts; a failure here is recorded, predictions still count."""
+def structure_summary(model: torch.jit.ScriptModule, batch: torch.Tensor) -> dict[str, Any]:
+    """Module, graph and executed-op facts (`batch`: first test inputs on the model's device).
+
+    A failure here is recorded (`module_error`, `graph_error`, `executed_error`); predictions
+    still count.
+    """
     structure: dict[str, Any] = {}
     try:
         structure.update(module_summary(model))
@@ -343,6 +478,10 @@ def structure_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
         structure["graph"] = graph_summary(model)
     except Exception as error:
         structure["graph_error"] = one_line(error)
+    try:
+        structure["executed"] = executed_ops(model, batch)
+    except Exception as error:
+        structure["executed_error"] = one_line(error)
     return structure
 
 
@@ -371,7 +510,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "output_shape": list(predictions.shape),
         "output_reshaped_from": reshaped_from,
         "torch_version": torch.__version__,
-        "structure": structure_summary(model),
+        "structure": structure_summary(
+            model,
+            torch.from_numpy(np.array(inputs[: args.batch_size], dtype=np.float32, copy=True)).to(
+                device
+            ),
+        ),
     }
     write_json(args.out / "summary.json", summary)
     return summary

@@ -3,10 +3,15 @@
 A model question's rubric `structure` names its check (`grader.scoring.models.STRUCTURE_CHECKS`):
 `scratch_cnn` (p1.scratch) needs convolution, pooling, normalization and dense layers;
 `inception` (p2.inception) parallel conv branches concatenated; `residual` (p2.residual) a skip
-connection added back. The facts come from `inside_predict.py` (module counts and graph flags;
-its docstring gives the heuristics). The summary is untrusted: odd types read as "not shown",
-never as an error. This module decides pass/fail with a message only; it neither loads models
-nor gives points.
+connection added back. The facts come from `inside_predict.py` (its docstring gives the heuristics).
+A layer counts only if its op ran in the profiled forward pass on the test inputs (`executed`):
+classes merely named `Conv2d`, or convolutions in a branch that never runs, do not count; module
+counts are for the message only. The graph flags (inception, residual) count only when the
+executed ops confirm them. Without executed counts (missing, or `executed_error`) a check fails
+saying the structure could not be confirmed, never with a confident zero;
+`StructureFacts.executed_available` lets a caller route that case to a person.
+The summary is untrusted: odd types read as "not shown", never as an error. This module decides
+pass/fail with a message only; it neither loads models nor gives points.
 """
 
 from __future__ import annotations
@@ -34,11 +39,22 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+UNCONFIRMED = (
+    "the structure could not be confirmed: the operations the model ran on the test inputs "
+    "could not be counted"
+)
+
+
 @dataclass(frozen=True)
 class StructureFacts:
     """What the summary shows about a model, with odd or missing values read as absent."""
 
-    layers: Mapping[str, int]  # per kind: max of module count and forward-graph op count
+    layers: Mapping[str, int]  # per kind: ops of that kind that ran on the test inputs
+    modules: Mapping[str, int]  # per kind: torch.nn layer modules (informational)
+    lookalikes: Mapping[str, int]  # per kind: other classes named like a torch.nn layer
+    executed_available: bool  # the sandbox counted the ops that ran
+    executed_concats: int
+    executed_adds: int
     graph_available: bool
     concat_parallel_branches: bool
     residual_skip: bool
@@ -49,15 +65,17 @@ class StructureFacts:
     def from_summary(cls, summary: Mapping[str, Any]) -> StructureFacts:
         structure = _mapping(summary.get("structure"))
         modules = _mapping(structure.get("layer_counts"))
+        lookalikes = _mapping(structure.get("lookalike_counts"))
         graph = _mapping(structure.get("graph"))
-        ops = _mapping(graph.get("op_counts"))
-        # A layer counts when it is a module of the model or an op its forward runs (functional
-        # calls such as F.max_pool2d have no module).
-        layers = {
-            kind: max(_count(modules.get(kind)), _count(ops.get(kind))) for kind in LAYER_KINDS
-        }
+        executed = _mapping(structure.get("executed"))
+        ran = executed.get("op_counts")
         return cls(
-            layers=layers,
+            layers={kind: _count(_mapping(ran).get(kind)) for kind in LAYER_KINDS},
+            modules={kind: _count(modules.get(kind)) for kind in LAYER_KINDS},
+            lookalikes={kind: _count(lookalikes.get(kind)) for kind in LAYER_KINDS},
+            executed_available=isinstance(ran, Mapping) and "executed_error" not in structure,
+            executed_concats=_count(executed.get("concat_ops")),
+            executed_adds=_count(executed.get("add_ops")),
             graph_available=bool(graph) and "graph_error" not in structure,
             concat_parallel_branches=graph.get("concat_parallel_branches") is True,
             residual_skip=graph.get("residual_skip") is True,
@@ -69,42 +87,91 @@ class StructureFacts:
     def layer_text(self) -> str:
         return ", ".join(f"{self.layers[kind]} {LAYER_WORDS[kind]}" for kind in LAYER_KINDS[:4])
 
+    def lookalike_text(self) -> str:
+        """A sentence on classes named like torch.nn layers, or "" when there are none."""
+        named = [f"{n} {LAYER_WORDS[kind]}" for kind, n in self.lookalikes.items() if n]
+        if not named:
+            return ""
+        return (
+            " Layers count by the operation they run, not by their class name: classes named "
+            f"like torch.nn layers but defined elsewhere ({', '.join(named)}) do not count."
+        )
+
 
 def check_scratch_cnn(facts: StructureFacts) -> tuple[bool, str]:
-    """p1.scratch: ≥2 convolution, ≥1 pooling, ≥1 normalization and ≥1 dense layer."""
+    """p1.scratch: ≥2 convolution, ≥1 pooling, ≥1 normalization and ≥1 dense layer ran."""
+    if not facts.executed_available:
+        modules = ", ".join(
+            f"{facts.modules[kind]} {LAYER_WORDS[kind]}" for kind in LAYER_KINDS[:4]
+        )
+        return (
+            False,
+            f"{UNCONFIRMED}, so its layers were not counted (torch.nn modules: {modules}).",
+        )
     needed = {"conv": 2, "pooling": 1, "normalization": 1, "linear": 1}
     missing = [
-        f"{LAYER_WORDS[kind]} (has {facts.layers[kind]}, needs {least})"
+        f"{LAYER_WORDS[kind]} (ran {facts.layers[kind]}, needs {least})"
         for kind, least in needed.items()
         if facts.layers[kind] < least
     ]
     if missing:
-        return False, f"missing layers: {'; '.join(missing)}. Found {facts.layer_text()}."
+        return False, (
+            f"missing layers: {'; '.join(missing)}. On the test inputs the model ran "
+            f"{facts.layer_text()} layers.{facts.lookalike_text()}"
+        )
     return True, f"CNN from scratch with {facts.layer_text()} layers."
 
 
+def _not_run(structure: str, facts: StructureFacts, needs: dict[str, int]) -> str | None:
+    """Why a structure seen in the graph is not confirmed by the executed ops, or None."""
+    if not facts.executed_available:
+        return f"{UNCONFIRMED}, so the {structure} seen in the model's graph was not confirmed."
+    ran = {
+        "concatenation": facts.executed_concats,
+        "addition": facts.executed_adds,
+        "convolution": facts.layers["conv"],
+    }
+    if all(ran[op] >= least for op, least in needs.items()):
+        return None
+    counts = " and ".join(f"{ran[op]} {op}(s)" for op in needs)
+    return (
+        f"the {structure} in the model's code did not run on the test inputs "
+        f"(ran {counts}; needs {' and '.join(f'{n} {op}(s)' for op, n in needs.items())})."
+    )
+
+
 def check_inception(facts: StructureFacts) -> tuple[bool, str]:
-    """p2.inception: a concatenation joins ≥2 parallel convolution branches."""
+    """p2.inception: a concatenation joins ≥2 parallel convolution branches, and they ran."""
     if not facts.graph_available:
         return False, "the model's graph could not be analysed, so inception blocks were not seen."
-    if facts.concat_parallel_branches:
-        return True, (
-            f"inception-style block: {facts.max_concat_branches} parallel convolution branches "
-            "concatenated."
+    if not facts.concat_parallel_branches:
+        return (
+            False,
+            "no parallel convolution branches joined by torch.cat were found in the forward pass.",
         )
-    return (
-        False,
-        "no parallel convolution branches joined by torch.cat were found in the forward pass.",
+    reason = _not_run(
+        "parallel convolution branches joined by torch.cat",
+        facts,
+        {"concatenation": 1, "convolution": 2},
+    )
+    if reason is not None:
+        return False, reason
+    return True, (
+        f"inception-style block: {facts.max_concat_branches} parallel convolution branches "
+        "concatenated."
     )
 
 
 def check_residual(facts: StructureFacts) -> tuple[bool, str]:
-    """p2.residual: a tensor added back to one computed from it through convolutions."""
+    """p2.residual: a tensor added back to one computed from it through convolutions, which ran."""
     if not facts.graph_available:
         return False, "the model's graph could not be analysed, so residual blocks were not seen."
-    if facts.residual_skip:
-        return True, f"residual block: {facts.skip_adds} skip connection(s) added back."
-    return (
-        False,
-        "no skip connection (x + f(x) with convolutions in f) was found in the forward pass.",
-    )
+    if not facts.residual_skip:
+        return (
+            False,
+            "no skip connection (x + f(x) with convolutions in f) was found in the forward pass.",
+        )
+    reason = _not_run("skip connection", facts, {"addition": 1, "convolution": 1})
+    if reason is not None:
+        return False, reason
+    return True, f"residual block: {facts.skip_adds} skip connection(s) added back."

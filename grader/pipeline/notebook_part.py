@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.evaluation.hidden_test import evaluate_model
+from grader.evaluation.hidden_test import ModelJob, evaluate_models
 from grader.notebooks import NotebookRun, execute_notebook
 from grader.results import (
     NotebookRunRecord,
@@ -59,6 +59,7 @@ class NotebookTask:
     cell_timeout: float
     reported_tolerance: float
     unsandboxed: bool = False
+    devices: tuple[str, ...] = ()  # GPU device nodes passed in (--gpu on a machine with one)
     scratch_root: Path | None = None
     problems: tuple[str, ...] = field(default_factory=tuple)  # set when notebooks cannot run at all
 
@@ -121,10 +122,12 @@ def _sandbox(kernel_env: Path, slot: int, unsandboxed: bool) -> Sandbox:
 
 
 def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
+    """Run every notebook, then measure all saved models in one sandbox run, then score."""
     sandbox = _sandbox(task.kernel_env, worker_slot(), task.unsandboxed)
     results: dict[str, QuestionResult] = {}
     records: list[NotebookRunRecord] = []
     problems: list[str] = []
+    runs: dict[str, NotebookRun] = {}  # question id -> the run of its notebook
     notebooks = dict.fromkeys(q.notebook for q in task.models.values())
     for index, notebook in enumerate(notebooks):
         questions = {qid: q for qid, q in task.models.items() if q.notebook == notebook}
@@ -147,6 +150,7 @@ def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
             limits=task.limits,
             cell_timeout=task.cell_timeout,
             out_dir=scratch / f"nb{index}",
+            devices=task.devices,
         )
         records.append(_record(task.student_id, notebook, run))
         # The run status is advisory (the notebook's code can rewrite or delete what the runner
@@ -159,44 +163,58 @@ def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
             continue
         if run.status != NotebookRunStatus.OK:
             problems.append(run.message)
-        for qid, question in questions.items():
-            spec = kind_spec(question.kind)
-            evaluation = None
-            if spec.needs_saved_model and isinstance(question, ModelQuestion):
-                artifact = run.artifacts.get(qid)
-                if artifact is None:
-                    why = f"artifacts/{qid}.pt was not saved"
-                    if run.status != NotebookRunStatus.OK:
-                        why += f"; the notebook run was reported as {run.status}: {run.message}"
-                    results[qid] = unavailable_model(qid, question, Status.MISSING, why)
-                    continue
-                hidden = task.hidden[question.dataset]
-                evaluation = evaluate_model(
-                    artifact,
-                    inputs_path=hidden.inputs_path,
-                    labels=hidden.labels,
-                    binary=question.binary,
-                    sandbox=sandbox,
-                    limits=task.evaluation_limits,
-                    out_dir=scratch / f"eval-{qid}",
-                )
-            if spec.score_notebook is None:
-                raise ValueError(f"{qid}: kind {question.kind!r} has no notebook scorer")
-            results[qid] = spec.score_notebook(
-                qid,
-                question,
-                NotebookEvidence(
-                    run=run,
-                    evaluation=evaluation,
-                    dataset_name=task.dataset_name,
-                    reported_tolerance=task.reported_tolerance,
-                ),
-            )
+        runs.update(dict.fromkeys(questions, run))
+    jobs = _model_jobs(task, runs, results)
+    evaluations = evaluate_models(
+        jobs,
+        sandbox=sandbox,
+        limits=task.evaluation_limits,
+        out_dir=scratch / "eval",
+        devices=task.devices,
+    )
+    for qid, run in runs.items():
+        if qid in results:
+            continue
+        question = task.models[qid]
+        spec = kind_spec(question.kind)
+        if spec.score_notebook is None:
+            raise ValueError(f"{qid}: kind {question.kind!r} has no notebook scorer")
+        results[qid] = spec.score_notebook(
+            qid,
+            question,
+            NotebookEvidence(
+                run=run,
+                evaluation=evaluations.get(qid),
+                dataset_name=task.dataset_name,
+                reported_tolerance=task.reported_tolerance,
+            ),
+        )
     ordered = tuple(results[qid] for qid in task.models)
     submission = SubmissionResult(
         task.student_id, Part.NOTEBOOKS, f"{task.student_id}/", None, ordered, tuple(problems)
     )
     return NotebookPartResult(submission, tuple(records))
+
+
+def _model_jobs(
+    task: NotebookTask, runs: Mapping[str, NotebookRun], results: dict[str, QuestionResult]
+) -> list[ModelJob]:
+    """A job per saved model to measure; a model that was not saved is scored missing here."""
+    jobs: list[ModelJob] = []
+    for qid, run in runs.items():
+        question = task.models[qid]
+        if not (kind_spec(question.kind).needs_saved_model and isinstance(question, ModelQuestion)):
+            continue
+        artifact = run.artifacts.get(qid)
+        if artifact is None:
+            why = f"artifacts/{qid}.pt was not saved"
+            if run.status != NotebookRunStatus.OK:
+                why += f"; the notebook run was reported as {run.status}: {run.message}"
+            results[qid] = unavailable_model(qid, question, Status.MISSING, why)
+            continue
+        hidden = task.hidden[question.dataset]
+        jobs.append(ModelJob(qid, artifact, hidden.inputs_path, hidden.labels, question.binary))
+    return jobs
 
 
 def failed_task_result(task: NotebookTask, error: BaseException) -> NotebookPartResult:

@@ -177,20 +177,24 @@ def score_model(
     accuracy_share = thresholds.share(evaluation.accuracy)
     structure_share = question.structure_share if question.structure else 0.0
     structure_ok = True
+    structure_unconfirmed = False
     feedback = (
         f"Measured accuracy on the hidden test split: {evaluation.accuracy:.3f} "
         f"(full credit at ≥ {thresholds.full_at:.2f}, none at ≤ {thresholds.zero_at:.2f})."
     )
     if question.structure:
-        structure_ok, structure_message = STRUCTURE_CHECKS[question.structure](
-            StructureFacts.from_summary(evaluation.summary)
-        )
+        facts = StructureFacts.from_summary(evaluation.summary)
+        structure_ok, structure_message = STRUCTURE_CHECKS[question.structure](facts)
+        # No count of the ops that ran: neither a pass nor a confident zero; a person decides.
+        structure_unconfirmed = not structure_ok and not facts.executed_available
         details["structure"] = {
             "required": question.structure,
             "passed": structure_ok,
             "message": structure_message,
         }
         feedback += f" Structure: {structure_message}"
+        if structure_unconfirmed:
+            feedback += " A person will check the structure."
     share = (1 - structure_share) * accuracy_share + structure_share * (
         1.0 if structure_ok else 0.0
     )
@@ -207,7 +211,8 @@ def score_model(
         question_id=question_id,
         points=round(share * question.points, 2),
         max_points=question.points,
-        status=Status.GRADED,
+        status=Status.NEEDS_REVIEW if structure_unconfirmed else Status.GRADED,
         feedback=feedback,
+        review_reason=ReviewReason.AMBIGUOUS if structure_unconfirmed else None,
         details=details,
     )

@@ -2,7 +2,9 @@
 
 Each has a known structure: a plain CNN (conv, pool, batch norm, linear), an inception-style block
 (parallel convs joined by torch.cat), residual blocks (identity and projection shortcuts), a dense
-concatenation that is NOT inception, and models that break the output contract.
+concatenation that is NOT inception, and models that break the output contract. The hostile ones
+fake a structure: classes merely named like torch.nn layers, layers in a branch that never runs,
+and `record_function` scopes named after ops.
 """
 
 from __future__ import annotations
@@ -144,6 +146,118 @@ class ReturnsNaN(nn.Module):
         return x.mean(dim=(2, 3)) * float("nan")
 
 
+class Conv2d(nn.Module):
+    """Named like nn.Conv2d; does nothing."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+
+class BatchNorm2d(nn.Module):
+    """Named like nn.BatchNorm2d; does nothing."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+
+class MaxPool2d(nn.Module):
+    """Named like nn.MaxPool2d; a reshape, no pooling op."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.flatten(1)
+
+
+class Linear(nn.Module):
+    """Named like nn.Linear; a slice, no linear op."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, :10]
+
+
+class LookalikeLayers(nn.Module):
+    """Every layer a student's class named like torch.nn's: no layer op ever runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(Conv2d(), BatchNorm2d(), Conv2d(), MaxPool2d())
+        self.head = Linear()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+class DeadBranchCNN(nn.Module):
+    """One conv that runs and a second only under `x.sum() > 1e9`, never true on images in [0, 1]."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.pool = nn.MaxPool2d(2)
+        self.head = nn.Linear(8, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.pool(F.relu(self.bn(self.conv1(x))))
+        if x.sum() > 1e9:
+            x = self.conv2(x)
+        return self.head(x.mean(dim=(2, 3)))
+
+
+class DeadBranchResidual(nn.Module):
+    """A residual block and an inception block, each only under a data condition never true."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.block = ResidualBlock(8, 8)
+        self.inception = Inception(8)
+        self.head = nn.Linear(8, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.stem(x))
+        if x.sum() > 1e9:
+            x = self.block(x)
+        if x.amax() > 1e9:
+            x = self.inception(x)[:, :8]
+        return self.head(x.mean(dim=(2, 3)))
+
+
+class GatedResidual(nn.Module):
+    """A residual block behind a bool attribute (`if self.use_block:`): legit when it is on."""
+
+    def __init__(self, use_block: bool) -> None:
+        super().__init__()
+        self.use_block = use_block
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.block = ResidualBlock(8, 8)
+        self.head = nn.Linear(8, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.stem(x))
+        if self.use_block:
+            x = self.block(x)
+        return self.head(x.mean(dim=(2, 3)))
+
+
+class ForgedScopes(nn.Module):
+    """One real conv; `record_function` scopes named after conv, pooling and cat ops."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.head = nn.Linear(4, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        with torch.autograd.profiler.record_function("aten::conv2d"):
+            x = self.conv(x)
+        with torch.autograd.profiler.record_function("aten::max_pool2d"):
+            x = x * 2
+        with torch.autograd.profiler.record_function("aten::cat"):
+            x = x.mean(dim=(2, 3))
+        return self.head(x)
+
+
 def save_scripted(module: nn.Module, path: Path) -> nn.Module:
     """torch.jit.script + save; returns the eager module in eval mode for reference outputs."""
     module.eval()
@@ -160,3 +274,10 @@ def save_traced(module: nn.Module, path: Path) -> nn.Module:
         warnings.filterwarnings("ignore", message=r".*torch\.jit.*", category=DeprecationWarning)
         torch.jit.trace(module, torch.rand(2, 3, IMAGE_SIZE, IMAGE_SIZE)).save(str(path))
     return module
+
+
+def load(path: Path) -> torch.jit.ScriptModule:
+    """torch.jit.load, as inside_predict.py loads a model."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*torch\.jit.*", category=DeprecationWarning)
+        return torch.jit.load(str(path))

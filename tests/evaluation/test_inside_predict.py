@@ -1,4 +1,5 @@
-"""inside_predict.py run as a subprocess on our own TorchScript models: predictions and summary."""
+"""inside_predict.py run as a subprocess on our own TorchScript models: predictions and summary;
+and its executed-op counting run in this process on models built here."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from torch import nn
 
-from grader.evaluation import inside_predict_script, read_predictions, read_summary
+from grader.evaluation import inside_predict, inside_predict_script, read_predictions, read_summary
+from tests.evaluation import models
 from tests.evaluation.conftest import N_IMAGES, PredictRun
 
 pytestmark = pytest.mark.slow  # inside_predict.py runs as a subprocess importing torch
@@ -52,6 +56,7 @@ def test_predictions_match_a_direct_forward(predict_runs, name, logits):
     assert summary["inference_seconds"] > 0
     assert summary["batch_size"] == 4
     assert "error" not in summary and "graph_error" not in summary["structure"]
+    assert "executed_error" not in summary["structure"]
 
 
 def test_the_predictions_file_is_plain_float32(predict_runs):
@@ -68,10 +73,47 @@ def test_plain_cnn_layer_counts(predict_runs):
         "linear": 1,
         "dropout": 1,
     }
-    assert structure["module_types"]["Conv2d"] == 2
-    assert structure["module_types"]["AdaptiveAvgPool2d"] == 1
+    assert structure["module_types"]["torch.nn.modules.conv.Conv2d"] == 2
+    assert structure["module_types"]["torch.nn.modules.pooling.AdaptiveAvgPool2d"] == 1
+    assert structure["lookalike_counts"] == {}
     assert structure["graph"]["op_counts"]["conv"] == 2
     assert structure["graph"]["op_counts"]["normalization"] == 2
+
+
+@pytest.mark.parametrize("name", ["plain10", "plain_binary2"])  # scripted, traced
+def test_each_layer_that_ran_counts_once(predict_runs, name):
+    # conv2d runs convolution → _convolution → mkldnn_convolution; linear runs addmm: once each.
+    executed = _summary(predict_runs[name])["structure"]["executed"]
+    assert executed == {
+        "op_counts": {"conv": 2, "pooling": 2, "normalization": 2, "linear": 1, "dropout": 1},
+        "concat_ops": 0,
+        "add_ops": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "conv", "concat_ops", "add_ops"),
+    [
+        ("inception", 5, 1, 0),
+        ("inception_traced", 5, 1, 0),
+        ("residual", 6, 0, 2),
+        ("residual_scripted", 6, 0, 2),
+        ("dense_concat", 2, 1, 0),
+    ],
+)
+def test_executed_ops_of_branching_models(predict_runs, name, conv, concat_ops, add_ops):
+    executed = _summary(predict_runs[name])["structure"]["executed"]
+    assert (executed["op_counts"]["conv"], executed["concat_ops"], executed["add_ops"]) == (
+        conv,
+        concat_ops,
+        add_ops,
+    )
+
+
+def test_functional_pooling_ran_as_pooling(predict_runs):
+    structure = _summary(predict_runs["dense_concat"])["structure"]
+    assert structure["executed"]["op_counts"]["pooling"] == 1  # F.max_pool2d, no module
+    assert structure["layer_counts"]["pooling"] == 0
 
 
 def test_traced_models_are_counted_like_scripted_ones(predict_runs):
@@ -205,3 +247,87 @@ def test_the_script_imports_nothing_from_grader():
         "numpy",
         "torch",
     }
+
+
+def _loaded(module: nn.Module, tmp_path: Path, *, traced: bool = False) -> torch.jit.ScriptModule:
+    path = tmp_path / "model.pt"
+    (models.save_traced if traced else models.save_scripted)(module, path)
+    return models.load(path)
+
+
+def _batch() -> torch.Tensor:
+    return torch.rand(4, 3, models.IMAGE_SIZE, models.IMAGE_SIZE)
+
+
+@pytest.mark.parametrize("traced", [False, True])
+def test_one_convolution_counts_once(tmp_path: Path, traced: bool):
+    model = _loaded(nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten()), tmp_path, traced=traced)
+    with torch.autograd.profiler.profile() as profile:
+        model(_batch())
+    conv_events = [e.name for e in profile.function_events if e.name in inside_predict.KIND_OF_OP]
+    assert len(conv_events) >= 2  # conv2d (or _convolution when traced) and the ops it calls
+    assert inside_predict.executed_ops(model, _batch())["op_counts"]["conv"] == 1
+
+
+def test_module_types_are_qualified_and_lookalikes_do_not_count(tmp_path: Path):
+    summary = inside_predict.module_summary(_loaded(models.LookalikeLayers(), tmp_path))
+    assert summary["module_types"] == {
+        "tests.evaluation.models.LookalikeLayers": 1,
+        "torch.nn.modules.container.Sequential": 1,
+        "tests.evaluation.models.Conv2d": 2,
+        "tests.evaluation.models.BatchNorm2d": 1,
+        "tests.evaluation.models.MaxPool2d": 1,
+        "tests.evaluation.models.Linear": 1,
+    }
+    assert set(summary["layer_counts"].values()) == {0}
+    assert summary["lookalike_counts"] == {"conv": 2, "normalization": 1, "pooling": 1, "linear": 1}
+
+
+def test_mangled_torch_types_still_count(tmp_path: Path):
+    # Two Conv2d with different settings compile to two types, one `conv.___torch_mangle_N.Conv2d`.
+    model = _loaded(nn.Sequential(nn.Conv2d(3, 4, 3), nn.Conv2d(4, 4, 1, bias=False)), tmp_path)
+    mangled = [m._c._type().qualified_name() for _, m in model.named_modules()]
+    assert any("___torch_mangle_" in name for name in mangled), mangled
+    summary = inside_predict.module_summary(model)
+    assert summary["layer_counts"]["conv"] == 2
+    assert summary["module_types"]["torch.nn.modules.conv.Conv2d"] == 2
+
+
+@pytest.fixture
+def cpu_fusion():
+    """Let TorchScript fuse elementwise ops on the CPU, as it does on CUDA by default."""
+    can_fuse, must_use_llvm = (
+        torch._C._jit_can_fuse_on_cpu(),
+        torch._C._jit_get_te_must_use_llvm_cpu(),
+    )
+    torch._C._jit_override_can_fuse_on_cpu(True)
+    torch._C._jit_set_te_must_use_llvm_cpu(False)
+    try:
+        yield
+    finally:
+        torch._C._jit_override_can_fuse_on_cpu(can_fuse)
+        torch._C._jit_set_te_must_use_llvm_cpu(must_use_llvm)
+
+
+def test_fused_kernels_hide_no_op(tmp_path: Path, cpu_fusion):
+    model = _loaded(models.ResidualNet(), tmp_path)
+    batch = _batch()
+    with torch.inference_mode():
+        for _ in range(4):  # the profiling executor optimises after a few runs
+            model(batch)
+        with torch.autograd.profiler.profile() as profile:
+            model(batch)
+    names = [event.name for event in profile.function_events]
+    assert "aten::add" not in names and any(name.startswith("fused_") for name in names)
+    executed = inside_predict.executed_ops(model, batch)
+    assert executed["add_ops"] == 2
+    assert executed["op_counts"]["conv"] == 6
+
+
+def test_too_many_profiled_events_is_recorded_not_raised(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(inside_predict, "MAX_PROFILED_EVENTS", 10)
+    structure = inside_predict.structure_summary(_loaded(models.PlainCNN(10), tmp_path), _batch())
+    assert "executed" not in structure
+    assert structure["executed_error"].startswith("ValueError: one forward pass ran ")
+    assert structure["executed_error"].endswith("profiled events, more than 10")
+    assert structure["layer_counts"]["conv"] == 2 and "graph" in structure
