@@ -153,8 +153,14 @@ def load_inputs(path: Path) -> np.ndarray:
 
 def predict(
     model: torch.jit.ScriptModule, inputs: np.ndarray, *, batch_size: int, device: torch.device
-) -> tuple[np.ndarray, float, list[int] | None]:
-    """Batched eval-mode inference; returns (N×K float32 logits, seconds, shape before a 1-D fix)."""
+) -> tuple[np.ndarray, float, list[int] | None, dict[str, Any] | BaseException]:
+    """Batched eval-mode inference: (N×K float32 logits, seconds, shape before a 1-D fix, the
+    ops the first batch ran or why they could not be counted).
+
+    The first batch runs under the profiler (`profiled_forward`), so the structure checks cost
+    no pass of their own; should profiling fail, that batch runs plainly.
+    """
+    executed: dict[str, Any] | BaseException = ValueError("no batch was run")
     n = inputs.shape[0]
     predictions: np.ndarray | None = None
     reshaped_from: list[int] | None = None
@@ -164,7 +170,15 @@ def predict(
         for start in range(0, n, batch_size):
             # A copy: the memory map is read-only and torch refuses to wrap non-writable arrays.
             batch = np.array(inputs[start : start + batch_size], dtype=np.float32, copy=True)
-            output = model(torch.from_numpy(batch).to(device))
+            tensor = torch.from_numpy(batch).to(device)
+            if start == 0:
+                try:
+                    output, executed = profiled_forward(model, tensor)
+                except Exception as error:  # the counts are lost, not the predictions
+                    executed = error
+                    output = model(tensor)
+            else:
+                output = model(tensor)
             if not isinstance(output, torch.Tensor):
                 raise TypeError(
                     f"the model returned {type(output).__name__}, not a tensor of logits"
@@ -187,7 +201,7 @@ def predict(
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     assert predictions is not None  # n ≥ 1 was checked when loading
-    return predictions, time.perf_counter() - started, reshaped_from
+    return predictions, time.perf_counter() - started, reshaped_from, executed
 
 
 def qualified_type(module: torch.jit.ScriptModule) -> str:
@@ -278,11 +292,15 @@ def count_top_level_ops(events: Any) -> Counter[str]:
     return counts
 
 
-def executed_ops(model: torch.jit.ScriptModule, batch: torch.Tensor) -> dict[str, Any]:
-    """Ops that ran in one eval-mode forward pass on `batch`, counted under the torch profiler.
+def profiled_forward(
+    model: torch.jit.ScriptModule, batch: torch.Tensor
+) -> tuple[Any, dict[str, Any]]:
+    """One eval-mode forward pass on `batch` under the torch profiler: (output, ops that ran).
 
     The inlined graph runs as a fresh function without graph-executor optimisation: the model's
-    own executor may by now run fused kernels (`fused_add_relu`) in which `aten::add` is not seen.
+    own executor may run fused kernels (`fused_add_relu`) in which `aten::add` is not seen. The
+    output is the model's own (the same ops), so `predict` uses it for the first batch instead
+    of a second pass.
     """
     forward = torch._C._create_function_from_graph("forward", model.inlined_graph)
     model.eval()
@@ -291,13 +309,18 @@ def executed_ops(model: torch.jit.ScriptModule, batch: torch.Tensor) -> dict[str
         torch.jit.optimized_execution(False),
         torch.autograd.profiler.profile() as profile,
     ):
-        forward(model._c, batch)
+        output = forward(model._c, batch)
     counts = count_top_level_ops(profile.function_events)
-    return {
+    return output, {
         "op_counts": {kind: counts[kind] for kind in OP_KINDS},
         "concat_ops": counts["concat"],
         "add_ops": counts["add"],
     }
+
+
+def executed_ops(model: torch.jit.ScriptModule, batch: torch.Tensor) -> dict[str, Any]:
+    """The ops that ran in one profiled forward pass on `batch` (`profiled_forward`)."""
+    return profiled_forward(model, batch)[1]
 
 
 def _walk(block: Any) -> Iterator[Any]:
@@ -463,8 +486,13 @@ def one_line(error: BaseException) -> str:
     return text[:MAX_ERROR_CHARS]
 
 
-def structure_summary(model: torch.jit.ScriptModule, batch: torch.Tensor) -> dict[str, Any]:
-    """Module, graph and executed-op facts (`batch`: first test inputs on the model's device).
+def structure_summary(
+    model: torch.jit.ScriptModule,
+    batch: torch.Tensor | None = None,
+    executed: dict[str, Any] | BaseException | None = None,
+) -> dict[str, Any]:
+    """Module, graph and executed-op facts: `executed` as `predict` profiled it (or how that
+    failed), else profiled here on `batch` (first test inputs on the model's device).
 
     A failure here is recorded (`module_error`, `graph_error`, `executed_error`); predictions
     still count.
@@ -478,10 +506,15 @@ def structure_summary(model: torch.jit.ScriptModule, batch: torch.Tensor) -> dic
         structure["graph"] = graph_summary(model)
     except Exception as error:
         structure["graph_error"] = one_line(error)
-    try:
-        structure["executed"] = executed_ops(model, batch)
-    except Exception as error:
-        structure["executed_error"] = one_line(error)
+    if executed is None:
+        try:
+            executed = executed_ops(model, batch) if batch is not None else ValueError("no batch")
+        except Exception as error:
+            executed = error
+    if isinstance(executed, BaseException):
+        structure["executed_error"] = one_line(executed)
+    else:
+        structure["executed"] = executed
     return structure
 
 
@@ -496,7 +529,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     model = torch.jit.load(str(args.model), map_location=device)
     load_seconds = time.perf_counter() - started
-    predictions, seconds, reshaped_from = predict(
+    predictions, seconds, reshaped_from, executed = predict(
         model, inputs, batch_size=args.batch_size, device=device
     )
     np.save(args.out / "predictions.npy", predictions, allow_pickle=False)
@@ -510,12 +543,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "output_shape": list(predictions.shape),
         "output_reshaped_from": reshaped_from,
         "torch_version": torch.__version__,
-        "structure": structure_summary(
-            model,
-            torch.from_numpy(np.array(inputs[: args.batch_size], dtype=np.float32, copy=True)).to(
-                device
-            ),
-        ),
+        "structure": structure_summary(model, executed=executed),
     }
     write_json(args.out / "summary.json", summary)
     return summary
