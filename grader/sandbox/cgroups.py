@@ -5,8 +5,8 @@ unified hierarchy has memory, pids and cpu delegated to our own cgroup, else v1 
 pids + cpu), make a cgroup for one sandbox run under our own (`SandboxCgroup.create`) with
 the run's memory cap (tmpfs pages and kernel memory are charged to it too, since the
 sandbox's processes write them), process cap and CPU quota, put the sandbox's first
-process in it before that process runs anything (process.py gates it), read back what
-was hit (OOM kills, the pids cap) and remove it after the run, killing whatever is left.
+process in it before that process runs anything (process.py gates it), read back whether
+the kernel killed a process for memory, and remove it after the run, killing whatever is left.
 
 RLIMIT_AS and RLIMIT_NPROC only cap one process or one uid: four children of 1 GiB each
 pass a 1.5 GiB RLIMIT_AS together. Where no cgroup can be made (not root, a read-only
@@ -164,7 +164,7 @@ def _write(path: Path, value: str) -> None:
 
 
 def _read_counters(path: Path) -> dict[str, int]:
-    """'key value' lines (memory.events, pids.events, memory.oom_control) as a dict."""
+    """'key value' lines (memory.events, memory.oom_control) as a dict."""
     counters: dict[str, int] = {}
     with contextlib.suppress(OSError):
         for line in path.read_text().splitlines():
@@ -172,15 +172,6 @@ def _read_counters(path: Path) -> dict[str, int]:
             with contextlib.suppress(ValueError):
                 counters[key] = int(value)
     return counters
-
-
-@dataclass(frozen=True)
-class CgroupUsage:
-    """What the sandbox's cgroup saw: processes killed for memory, forks refused, the peak."""
-
-    oom_kills: int
-    pids_refused: int
-    peak_memory_bytes: int | None
 
 
 class SandboxCgroup:
@@ -240,22 +231,14 @@ class SandboxCgroup:
         for folder in self.folders.values():
             _write(folder / "cgroup.procs", str(pid))
 
-    def usage(self) -> CgroupUsage:
-        memory, pids = self._folder("memory"), self._folder("pids")
+    def oom_kills(self) -> int:
+        """How many processes of the sandbox the kernel killed for the memory cap."""
+        memory = self._folder("memory")
         if self.support.version == 2:
-            oom = _read_counters(memory / "memory.events").get("oom_kill", 0)
-            peak_file = memory / "memory.peak"
-        else:
-            control = _read_counters(memory / "memory.oom_control")
-            # Older kernels have no oom_kill counter: a hit limit then shows as under_oom/failcnt.
-            oom = control.get("oom_kill", control.get("under_oom", 0))
-            peak_file = memory / "memory.max_usage_in_bytes"
-        try:
-            peak: int | None = int(peak_file.read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            peak = None
-        refused = _read_counters(pids / "pids.events").get("max", 0)
-        return CgroupUsage(oom_kills=oom, pids_refused=refused, peak_memory_bytes=peak)
+            return _read_counters(memory / "memory.events").get("oom_kill", 0)
+        control = _read_counters(memory / "memory.oom_control")
+        # Older kernels have no oom_kill counter: a hit limit then shows as under_oom.
+        return control.get("oom_kill", control.get("under_oom", 0))
 
     def _members(self) -> set[int]:
         pids: set[int] = set()

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from grader.sandbox.cgroups import CgroupError, CgroupUsage, SandboxCgroup
+from grader.sandbox.cgroups import CgroupError, SandboxCgroup
 from grader.sandbox.transfer import CollectReceiver
 
 #: Holds the first process (stopped) until it is in the sandbox's cgroup: all after it are too.
@@ -60,7 +60,7 @@ class LaunchOutcome:
     receiver: CollectReceiver
     sandbox_pid: int | None = None
     notes: list[str] = field(default_factory=list)
-    cgroup_usage: CgroupUsage | None = None  # set by the caller that made the cgroup
+    oom_kills: int | None = None  # the cgroup's count, set by the caller that made it
 
 
 def _memfd(name: str, content: bytes) -> int:

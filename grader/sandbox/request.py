@@ -188,6 +188,14 @@ class SandboxRequest:
             raise ValueError("two mounts share a mount point")
 
 
+def memory_limit_message(limits: SandboxLimits) -> str:
+    """What a run whose process the kernel killed for the cgroup's memory cap is told."""
+    return (
+        f"memory limit of the sandbox exceeded ({limits.memory_bytes // MiB} MiB, "
+        "tmpfs included): the kernel killed a process"
+    )
+
+
 @dataclass(frozen=True)
 class SandboxResult:
     """How a sandboxed run ended. Everything here came out of the sandbox through checks."""
@@ -218,10 +226,7 @@ class SandboxResult:
     def limit_message(self, limits: SandboxLimits) -> str | None:
         """The student's limit this run hit (memory, else disk quota), in words, or None."""
         if self.memory_limit_hit:
-            return (
-                f"memory limit of the sandbox exceeded ({limits.memory_bytes // MiB} MiB, "
-                "tmpfs included): the kernel killed a process"
-            )
+            return memory_limit_message(limits)
         return self.disk_quota_message(limits)
 
     def disk_quota_message(self, limits: SandboxLimits) -> str | None:

@@ -39,13 +39,7 @@ from grader.sandbox.bwrap import (
     rlimit_settings,
     unreadable_reason,
 )
-from grader.sandbox.cgroups import (
-    CgroupError,
-    CgroupSupport,
-    CgroupUsage,
-    SandboxCgroup,
-    cgroup_support,
-)
+from grader.sandbox.cgroups import CgroupError, CgroupSupport, SandboxCgroup, cgroup_support
 from grader.sandbox.check import (
     ENABLE_USERNS,
     INSTALL_BWRAP,
@@ -71,6 +65,7 @@ from grader.sandbox.request import (
     SandboxLimits,
     SandboxRequest,
     SandboxResult,
+    memory_limit_message,
 )
 from grader.sandbox.slots import SlotUnavailable, claim_slot
 from grader.sandbox.syscall_filter import seccomp_program
@@ -323,8 +318,9 @@ class Sandbox:
                 return argv
             return helper_argv(sys.executable, uid=uid, gid=uid, fds=mount_fds, bwrap_command=argv)
 
-        cgroup = self._cgroup(limits) if sandboxed else None
+        cgroup: SandboxCgroup | None = None
         try:
+            cgroup = self._cgroup(limits) if sandboxed else None
             with tempfile.TemporaryFile() as stdin:
                 write_input_stream(stdin, request.work_files, request.extra_files)
                 stdin.seek(0)
@@ -343,7 +339,7 @@ class Sandbox:
                     seccomp=seccomp_program() if sandboxed else None,
                 )
             if cgroup is not None:
-                outcome.cgroup_usage = cgroup.usage()
+                outcome.oom_kills = cgroup.oom_kills()
             return outcome
         except CgroupError as error:
             raise SandboxUnavailable(str(error), hint=CGROUP_HINT) from None
@@ -354,19 +350,17 @@ class Sandbox:
                 shutil.rmtree(scratch, ignore_errors=True)
 
     def _cgroup(self, limits: SandboxLimits) -> SandboxCgroup | None:
-        """This run's cgroup, or None where none can be made (a warning says so)."""
+        """This run's cgroup, or None where none can be made (a warning says so); CgroupError
+        when one could be made but this one was refused."""
         support = self.cgroups()
         if not support.available:
             return None
-        try:
-            return SandboxCgroup.create(
-                support,
-                memory_bytes=limits.memory_bytes,
-                max_processes=limits.max_processes,
-                cpu_cores=limits.threads,
-            )
-        except CgroupError as error:
-            raise SandboxUnavailable(str(error), hint=CGROUP_HINT) from None
+        return SandboxCgroup.create(
+            support,
+            memory_bytes=limits.memory_bytes,
+            max_processes=limits.max_processes,
+            cpu_cores=limits.threads,
+        )
 
     def cgroups(self) -> CgroupSupport:
         """Which cgroups this sandbox's runs get (`cgroup_support`, or a test's own)."""
@@ -421,13 +415,10 @@ class Sandbox:
             )
         if returncode is not None and returncode < 0 and killed_reason is None:
             killed_reason = describe_signal(-returncode, cpu_seconds, limits)
-        memory_hit, warnings = self._cgroup_verdict(outcome.cgroup_usage)
+        memory_hit, warnings = self._cgroup_verdict(outcome.oom_kills)
         if memory_hit and returncode != 0 and not timed_out:
             # The kernel's OOM kill shows as SIGKILL or a dead driver: say what it was.
-            killed_reason = (
-                f"memory limit of the sandbox ({limits.memory_bytes // 2**20} MiB, tmpfs "
-                "included) exceeded: the kernel killed a process"
-            )
+            killed_reason = memory_limit_message(limits)
         receiver = outcome.receiver
         reported_full = finished.get("full_filesystems") if finished is not None else None
         full_filesystems = tuple(
@@ -451,13 +442,13 @@ class Sandbox:
             step_timed_out=step_timed_out,
         )
 
-    def _cgroup_verdict(self, usage: CgroupUsage | None) -> tuple[bool, tuple[str, ...]]:
+    def _cgroup_verdict(self, oom_kills: int | None) -> tuple[bool, tuple[str, ...]]:
         """(the memory cap was hit, warnings about how the limits held) for one run."""
         if self.unsandboxed:
             return False, ()
-        if usage is None:
+        if oom_kills is None:
             return False, (f"limits: {self.cgroups().describe()}",)
-        return usage.oom_kills > 0, ()
+        return oom_kills > 0, ()
 
 
 def check_sandbox(kernel_env: Path, *, slot: int | None = None) -> SandboxCheck:
