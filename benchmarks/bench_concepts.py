@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from grader.rubric import load_rubric  # noqa: E402
-from grader.scoring import AnswerGrader  # noqa: E402
+from grader.scoring.answer_grader import AnswerGrader  # noqa: E402
 from tests.scoring.concept_corpus import load_corpus  # noqa: E402
 from tests.scoring.concept_corpus.agreement import Tally, measure  # noqa: E402
 from tests.scoring.concept_corpus.held_out import HELD_OUT  # noqa: E402

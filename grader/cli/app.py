@@ -244,7 +244,8 @@ def key(
     table.add_column("value")
     for qid, accepted_answers in answer_key.questions.items():
         for accepted in accepted_answers:
-            table.add_row(qid, Text(accepted.convention), Text(json.dumps(accepted.value)))
+            shown = accepted.text or json.dumps(accepted.value)
+            table.add_row(qid, Text(accepted.convention), Text(shown))
     stdout.print(table)
 
 

@@ -1,6 +1,6 @@
 """Check a model's structure where a question asks for one, from the sandbox's summary.json.
 
-A model question's rubric `structure` names its check (`grader.scoring.models.STRUCTURE_CHECKS`):
+A model question's rubric `structure` names its check (`grader.kinds.accuracy.STRUCTURE_CHECKS`):
 `scratch_cnn` (p1.scratch) needs convolution, pooling, normalization and dense layers;
 `inception` (p2.inception) parallel conv branches concatenated; `residual` (p2.residual) a skip
 connection added back. The facts come from `inside_predict.py` (its docstring gives the heuristics).

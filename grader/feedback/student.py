@@ -27,9 +27,10 @@ from grader.feedback.values import (
     status_words,
     view_value,
 )
+from grader.kinds.base import AnswerLayout
+from grader.kinds.table import kind_of
 from grader.results import GradedQuestion, Status, StudentGrades
 from grader.rubric.catalogue import CatalogueQuestion, QuestionCatalogue
-from grader.scoring.kinds import AnswerLayout, kind_spec
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,17 @@ class StudentView:
     pending_points: str = ""  # points the grader suggests for answers a person has not decided
 
 
+def _layout(kind: str) -> AnswerLayout:
+    """How a kind lays its values out; a stored kind the rubric no longer knows shows as prose."""
+    try:
+        return kind_of(kind).layout
+    except KeyError:
+        return AnswerLayout.PROSE
+
+
 def question_view(question: GradedQuestion, info: CatalogueQuestion) -> QuestionView:
     """The display view of one graded question; hides the expected answer unless allowed."""
-    layout = kind_spec(info.kind).layout
+    layout = _layout(info.kind)
     differing = differing_entries(question.details)
     marked = marked_paths(differing)
     if not info.show_expected:  # the expected value of a differing entry is part of the answer key

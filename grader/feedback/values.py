@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from grader.kinds.base import AnswerLayout
 from grader.results import ReviewReason, Status
-from grader.scoring.kinds import AnswerLayout
 
 MAX_GRID_SIDE = 32  # a misread answer can be huge; show this many rows/columns at most
 MAX_TEXT_CHARS = 20_000  # longest student text or value text shown in a report

@@ -20,6 +20,7 @@ from pathlib import Path
 from grader.data import DataError, load_hidden_split, load_layout, training_data_dir
 from grader.data.hidden import default_cache_dir
 from grader.errors import GraderError
+from grader.kinds.accuracy import ModelQuestion
 from grader.pipeline.notebook_part import (
     HiddenInputs,
     NotebookPartResult,
@@ -27,7 +28,7 @@ from grader.pipeline.notebook_part import (
     failed_task_result,
     grade_notebook_part,
 )
-from grader.rubric.model import ModelQuestion, Rubric
+from grader.rubric.model import Rubric
 from grader.sandbox import SandboxLimits, check_sandbox
 from grader.sandbox.gpu import host_cuda_devices
 from grader.scheduling import ClusterOptions, open_client, run_tasks

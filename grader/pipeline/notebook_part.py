@@ -18,6 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from grader.evaluation.hidden_test import ModelJob, evaluate_models
+from grader.kinds.accuracy import ModelQuestion
+from grader.kinds.base import NotebookQuestion
+from grader.kinds.evidence import NotebookEvidence, unavailable_model
+from grader.kinds.table import kind_of
 from grader.notebooks import NotebookRun, execute_notebook
 from grader.results import (
     NotebookRunRecord,
@@ -27,11 +31,8 @@ from grader.results import (
     Status,
     SubmissionResult,
 )
-from grader.rubric.model import FiguresQuestion, ModelQuestion
 from grader.sandbox import Sandbox, SandboxLimits
 from grader.scheduling import worker_slot
-from grader.scoring.kinds import kind_spec
-from grader.scoring.models import NotebookEvidence, unavailable_model
 from grader.storage.notebook_runs import MAX_STORED_NOTEBOOK_BYTES
 
 
@@ -49,7 +50,7 @@ class NotebookTask:
 
     student_id: str
     student_dir: Path
-    models: Mapping[str, ModelQuestion | FiguresQuestion]
+    models: Mapping[str, NotebookQuestion]
     dataset_name: str
     training_data: Path | None
     hidden: Mapping[str, HiddenInputs]
@@ -176,10 +177,7 @@ def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
         if qid in results:
             continue
         question = task.models[qid]
-        spec = kind_spec(question.kind)
-        if spec.score_notebook is None:
-            raise ValueError(f"{qid}: kind {question.kind!r} has no notebook scorer")
-        results[qid] = spec.score_notebook(
+        results[qid] = kind_of(question.kind).score_notebook(
             qid,
             question,
             NotebookEvidence(
@@ -203,7 +201,7 @@ def _model_jobs(
     jobs: list[ModelJob] = []
     for qid, run in runs.items():
         question = task.models[qid]
-        if not (kind_spec(question.kind).needs_saved_model and isinstance(question, ModelQuestion)):
+        if not (kind_of(question.kind).needs_saved_model and isinstance(question, ModelQuestion)):
             continue
         artifact = run.artifacts.get(qid)
         if artifact is None:

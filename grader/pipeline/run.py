@@ -21,6 +21,7 @@ from typing import Literal
 from grader import __version__
 from grader.errors import GraderError, ParametersError, SubmissionReadError
 from grader.feedback import ReportError, write_reports
+from grader.kinds.table import kind_of
 from grader.pipeline.notebook_batch import NotebookOptions, grade_notebooks
 from grader.pipeline.notebook_part import NotebookPartResult
 from grader.pipeline.submissions import choose_written_file, scan_submissions
@@ -29,8 +30,8 @@ from grader.reading.errors import UnreadableSubmission
 from grader.reading.pdf_pages import PageRenderingUnavailable, render_pdf_pages
 from grader.reference import compute_key, load_parameters
 from grader.results import Part, QuestionResult, ReviewReason, Status, SubmissionResult
-from grader.rubric.model import ExactQuestion, Rubric
-from grader.scoring import AnswerGrader
+from grader.rubric.model import Rubric
+from grader.scoring.answer_grader import AnswerGrader
 from grader.settings import MAX_WRITTEN_FILE_BYTES
 from grader.storage import Gradebook
 
@@ -204,9 +205,9 @@ def grader_for_student(
     path = variants_dir / f"{student_id}.toml" if variants_dir is not None else None
     if path is None or not path.is_file():
         return grader
-    keys = compute_key(load_parameters(path))
+    keys = compute_key(load_parameters(path), grader.rubric.reference)
     lacking = sorted(
-        {q.key for q in grader.rubric.questions.values() if isinstance(q, ExactQuestion)}
+        {q.key for q in grader.rubric.questions.values() if kind_of(q.kind).computed}  # type: ignore[attr-defined]
         - set(keys)
     )
     if lacking:

@@ -1,4 +1,4 @@
-"""Exact (rational) convolution, pooling and output-size formulas.
+"""Exact (rational) convolution, pooling, matrix-product and output-size formulas.
 
 Tensors are numpy object arrays of `Fraction`, channel-first (C×H×W), so
 results are exact for any integer or rational input. Semantics follow
@@ -12,15 +12,29 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 import numpy as np
-import numpy.typing as npt
 
-ExactArray = npt.NDArray[np.object_]
+from grader.reference.values import ExactArray, exact_array
+
+__all__ = [
+    "ExactArray",
+    "avg_pool2d",
+    "conv2d",
+    "conv_output_shape",
+    "conv_transpose2d",
+    "exact_array",
+    "matmul",
+    "max_pool2d",
+    "output_size",
+    "same_output_size",
+    "unfloored_output_size",
+    "zero_pad",
+]
+
+Pair = int | tuple[int, int]
 
 
-def exact_array(values: Iterable[object]) -> ExactArray:
-    """Nested numbers → numpy object array of Fractions."""
-    array = np.array(values, dtype=object)
-    return np.vectorize(Fraction, otypes=[object])(array) if array.size else array
+def _pair(value: Pair) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
 
 
 def output_size(
@@ -40,13 +54,14 @@ def same_output_size(size: int, stride: int) -> int:
     return -(-size // stride)
 
 
-def zero_pad(image: ExactArray, padding: int) -> ExactArray:
-    """Zero-pad the two spatial axes of a C×H×W array."""
-    if padding == 0:
+def zero_pad(image: ExactArray, padding: Pair) -> ExactArray:
+    """Zero-pad the two spatial axes of a C×H×W array (one padding, or (rows, columns))."""
+    pad_h, pad_w = _pair(padding)
+    if pad_h == 0 and pad_w == 0:
         return image
     channels, height, width = image.shape
-    padded = exact_array(np.zeros((channels, height + 2 * padding, width + 2 * padding), dtype=int))
-    padded[:, padding : padding + height, padding : padding + width] = image
+    padded = exact_array(np.zeros((channels, height + 2 * pad_h, width + 2 * pad_w), dtype=int))
+    padded[:, pad_h : pad_h + height, pad_w : pad_w + width] = image
     return padded
 
 
@@ -54,35 +69,98 @@ def conv2d(
     image: ExactArray,
     filters: ExactArray,
     *,
-    stride: int = 1,
-    padding: int = 0,
-    dilation: int = 1,
+    stride: Pair = 1,
+    padding: Pair = 0,
+    dilation: Pair = 1,
+    groups: int = 1,
     bias: Iterable[Fraction] | None = None,
 ) -> ExactArray:
-    """Multi-channel 2-D cross-correlation: image C×H×W, filters O×C×kh×kw → O×Ho×Wo."""
-    out_channels, in_channels, kernel_h, kernel_w = filters.shape
-    if image.shape[0] != in_channels:
-        raise ValueError(f"image has {image.shape[0]} channels but filters expect {in_channels}")
+    """Multi-channel 2-D cross-correlation: image C×H×W, filters O×(C/groups)×kh×kw → O×Ho×Wo.
+
+    Each of stride, padding and dilation is one number or (rows, columns); a 1-D
+    convolution is this with a height of one.
+    """
+    out_channels, group_channels, kernel_h, kernel_w = filters.shape
+    in_channels = image.shape[0]
+    if groups < 1 or in_channels % groups or out_channels % groups:
+        raise ValueError(
+            f"{groups} groups do not divide {in_channels} input and {out_channels} output channels"
+        )
+    if group_channels * groups != in_channels:
+        raise ValueError(
+            f"image has {in_channels} channels but filters expect {group_channels * groups}"
+        )
+    stride_h, stride_w = _pair(stride)
+    pad_h, pad_w = _pair(padding)
+    dil_h, dil_w = _pair(dilation)
     height_out = output_size(
-        image.shape[1], kernel_h, stride=stride, padding=padding, dilation=dilation
+        image.shape[1], kernel_h, stride=stride_h, padding=pad_h, dilation=dil_h
     )
     width_out = output_size(
-        image.shape[2], kernel_w, stride=stride, padding=padding, dilation=dilation
+        image.shape[2], kernel_w, stride=stride_w, padding=pad_w, dilation=dil_w
     )
-    padded = zero_pad(image, padding)
+    padded = zero_pad(image, (pad_h, pad_w))
     biases = list(bias) if bias is not None else [Fraction(0)] * out_channels
     result = exact_array(np.zeros((out_channels, height_out, width_out), dtype=int))
+    per_group = out_channels // groups
     for o in range(out_channels):
+        first = (o // per_group) * group_channels
+        source = padded[first : first + group_channels]
         for i in range(height_out):
             for j in range(width_out):
-                top, left = i * stride, j * stride
-                window = padded[
+                top, left = i * stride_h, j * stride_w
+                window = source[
                     :,
-                    top : top + dilation * (kernel_h - 1) + 1 : dilation,
-                    left : left + dilation * (kernel_w - 1) + 1 : dilation,
+                    top : top + dil_h * (kernel_h - 1) + 1 : dil_h,
+                    left : left + dil_w * (kernel_w - 1) + 1 : dil_w,
                 ]
                 result[o, i, j] = Fraction(sum((window * filters[o]).flat, Fraction(0))) + biases[o]
     return result
+
+
+def conv_transpose2d(
+    image: ExactArray,
+    filters: ExactArray,
+    *,
+    stride: Pair = 1,
+    padding: Pair = 0,
+    output_padding: Pair = 0,
+    dilation: Pair = 1,
+    bias: Iterable[Fraction] | None = None,
+) -> ExactArray:
+    """Transposed convolution as torch computes it: image C×H×W, filters C×O×kh×kw → O×Ho×Wo,
+    Ho = (H − 1)·s − 2p + d·(kh − 1) + output_padding + 1."""
+    in_channels, out_channels, kernel_h, kernel_w = filters.shape
+    if image.shape[0] != in_channels:
+        raise ValueError(f"image has {image.shape[0]} channels but filters expect {in_channels}")
+    (stride_h, stride_w), (pad_h, pad_w) = _pair(stride), _pair(padding)
+    (extra_h, extra_w), (dil_h, dil_w) = _pair(output_padding), _pair(dilation)
+    _, height, width = image.shape
+    full_h = (height - 1) * stride_h + dil_h * (kernel_h - 1) + 1 + extra_h
+    full_w = (width - 1) * stride_w + dil_w * (kernel_w - 1) + 1 + extra_w
+    if full_h - 2 * pad_h < 1 or full_w - 2 * pad_w < 1:
+        raise ValueError("the padding removes the whole output")
+    full = exact_array(np.zeros((out_channels, full_h, full_w), dtype=int))
+    for c in range(in_channels):
+        for i in range(height):
+            for j in range(width):
+                for a in range(kernel_h):
+                    for b in range(kernel_w):
+                        full[:, i * stride_h + a * dil_h, j * stride_w + b * dil_w] += (
+                            image[c, i, j] * filters[c, :, a, b]
+                        )
+    result = full[:, pad_h : full_h - pad_h, pad_w : full_w - pad_w]
+    if bias is not None:
+        for o, value in enumerate(bias):
+            result[o] = result[o] + value
+    return exact_array(result.tolist())
+
+
+def matmul(left: ExactArray, right: ExactArray) -> ExactArray:
+    """The matrix product of two exact 2-D arrays (a vector counts as one row or column)."""
+    if left.shape[-1] != right.shape[0]:
+        raise ValueError(f"cannot multiply {left.shape} by {right.shape}")
+    return exact_array(np.dot(left, right).tolist())
 
 
 def _pool(

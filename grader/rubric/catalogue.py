@@ -12,22 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 
 from grader.results import Part
 
 _DIGIT_RUNS = re.compile(r"([0-9]+)")
-
-
-class QuestionKind(StrEnum):
-    """What a question asks for; `grader.scoring.kinds` says how each kind is scored and shown."""
-
-    MATRIX = "matrix"
-    TENSOR = "tensor"
-    SHAPE = "shape"
-    CONCEPT = "concept"
-    ACCURACY = "accuracy"
-    FIGURES = "figures"
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
@@ -45,7 +33,7 @@ class CatalogueQuestion:
 
     id: str
     title: str
-    kind: QuestionKind
+    kind: str  # a row of grader.kinds.table.QUESTION_KINDS
     part: Part
     points: float
     order: int  # position in the rubric, 0-based: written questions first, then notebooks
@@ -62,7 +50,7 @@ def unknown_question(question_id: str) -> CatalogueQuestion:
     return CatalogueQuestion(
         id=question_id,
         title="",
-        kind=QuestionKind.CONCEPT,
+        kind="concept",
         part=Part.WRITTEN,
         points=0.0,
         order=-1,

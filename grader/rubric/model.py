@@ -1,257 +1,73 @@
-"""Typed rubric model (pydantic): questions, points, partial-credit policies, concept key points.
+"""The rubric file's model (pydantic): the assignment, its questions, the notebook settings.
 
-Validation rules that need only the rubric itself live here; checks that
-need the parameters file (does every `key` exist?) live in `loading`.
+Each question is validated by its kind's own model, looked up in the kinds table
+(`grader.kinds.table`); the shared fields live in `grader.kinds.base`. Checks that need
+only the rubric itself live here; checks that need the parameters file or the computed
+key live in `loading`. Must not read files.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    PrivateAttr,
-    Tag,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from grader.kinds.base import (
+    WRITTEN_QUESTION_ID,
+    NotebookQuestion,
+    QuestionModel,
+    WrittenQuestion,
 )
-
 from grader.results import Part
-from grader.rubric.catalogue import CatalogueQuestion, QuestionCatalogue, QuestionKind
+from grader.rubric.catalogue import CatalogueQuestion, QuestionCatalogue
 from grader.sandbox.request import GiB, SandboxLimits
 
-#: Written question ids: q1, q2 …; the digits are the question's number on the sheet.
-WRITTEN_QUESTION_ID = re.compile(r"q(\d{1,3})")
+if TYPE_CHECKING:
+    from grader.reference.answer_key import QuestionKey
+    from grader.reference.course_module import CourseReference
+    from grader.reference.parameters import AssignmentParameters
 
+__all__ = [
+    "WRITTEN_QUESTION_ID",
+    "AssignmentSettings",
+    "NotebookSettings",
+    "Rubric",
+    "question_from_table",
+]
 
-#: When a student may see a question's score on Gradescope (its autograder visibilities).
-Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
+#: A reference module is a plain file name: it is loaded only from the template folder.
+MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.py$")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class PartialCredit(_Strict):
-    """Shares of a question's points for answers that are not an accepted one."""
+def question_from_table(entry: Any, part: Part) -> QuestionModel:
+    """One `[questions.<id>]` or `[models.<id>]` table validated by its kind's model.
 
-    shape: float = Field(
-        default=0.0, ge=0, le=1, description="for the right output shape with wrong values"
-    )
-    entries: float = Field(
-        default=0.0,
-        ge=0,
-        le=1,
-        description="scaled by the share of entries (or dimensions) that are right",
-    )
-    mistakes: dict[str, float] = Field(
-        default_factory=dict,
-        description="named mistakes with their own share, e.g. {'padding forgotten' = 0.25}",
-    )
+    `kind` may be left out of a notebook question that measures a model ("accuracy").
+    Raises `UnknownKind` or pydantic's `ValidationError`.
+    """
+    from grader.kinds.table import kind_names, kind_of
 
-    @model_validator(mode="after")
-    def _shares_fit(self) -> PartialCredit:
-        if self.shape + self.entries > 1:
-            raise ValueError("partial.shape + partial.entries must not exceed 1")
-        for name, share in self.mistakes.items():
-            if not 0 <= share <= 1:
-                raise ValueError(f"partial.mistakes['{name}'] must be between 0 and 1")
-        return self
-
-
-class ExactQuestion(_Strict):
-    """A question with computed accepted answers: a matrix, a multi-channel tensor or a shape."""
-
-    title: str
-    kind: Literal["matrix", "tensor", "shape"]
-    points: float = Field(gt=0)
-    visibility: Visibility = Field(
-        default="visible", description="Gradescope test visibility of this question's score"
-    )
-    key: str = Field(description="the entry in the parameters file whose answers are computed")
-    number: int | None = Field(
-        default=None, ge=1, description="the number on the question sheet (default: from the id)"
-    )
-    show_expected: bool | None = None
-    partial: PartialCredit = PartialCredit()
-
-
-def _check_keywords(group: tuple[str, ...]) -> None:
-    """A keyword group: non-empty words, `*` only at the end, `~` or `!` only at the start."""
-    if not group or any(not word.strip(" *~!") for word in group):
-        raise ValueError("every keyword group needs at least one non-empty word")
-    for word in group:
-        if "*" in word.rstrip("*"):
-            raise ValueError(f"keyword '{word}': * may only end a keyword")
-        if any(mark in word[1:] for mark in "~!"):
-            raise ValueError(f"keyword '{word}': ~ and ! may only start a keyword")
-
-
-class KeyPoint(_Strict):
-    """One key point of a concept answer; covered when every keyword group has a hit."""
-
-    text: str
-    points: float = Field(default=1, gt=0)
-    keywords: tuple[tuple[str, ...], ...] = Field(
-        min_length=1,
-        description="groups of synonyms; each group needs one hit in the same clause. A trailing * "
-        "matches any word ending; a leading ~ counts the word even when negated, a leading ! "
-        "only when negated ('does not have to !choos*').",
-    )
-    shape_example: bool = Field(
-        default=False, description="a written H×W×C shape also covers this point"
-    )
-    anchored: bool = Field(
-        default=False,
-        description="the first group names what the point is about (early layers, deeper "
-        "layers): a clause is cut where another anchored point's first group starts",
-    )
-    within: int | None = Field(
-        default=None,
-        ge=1,
-        description="the groups' hits must lie within this many words of each other",
-    )
-
-    @field_validator("keywords")
-    @classmethod
-    def _no_empty_group(cls, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
-        for group in groups:
-            _check_keywords(group)
-        return groups
-
-
-class ConceptQuestion(_Strict):
-    """An explanation graded against key points: suggested by the grader, confirmed by a person."""
-
-    title: str
-    kind: Literal["concept"]
-    points: float = Field(gt=0)
-    visibility: Visibility = Field(
-        default="visible", description="Gradescope test visibility of this question's score"
-    )
-    show_expected: bool | None = None
-    min_words: int = Field(
-        default=8, ge=0, description="shorter answers are flagged for a closer look"
-    )
-    number: int | None = Field(
-        default=None, ge=1, description="the number on the question sheet (default: from the id)"
-    )
-    key_points: tuple[KeyPoint, ...] = Field(min_length=1)
-    misconceptions: tuple[str, ...] = Field(
-        default=(),
-        description="keywords of known wrong claims (same syntax as key point keywords): a "
-        "sentence stating one is no evidence, and the answer's suggestions are marked uncertain",
-    )
-
-    ignore: tuple[str, ...] = Field(
-        default=(),
-        description="the question's own words (e.g. 'template matching'): a keyword hit inside "
-        "them is no evidence, so restating the question earns nothing",
-    )
-
-    @field_validator("misconceptions", "ignore")
-    @classmethod
-    def _misconceptions_are_keywords(cls, words: tuple[str, ...]) -> tuple[str, ...]:
-        if words:
-            _check_keywords(words)
-        return words
-
-    @model_validator(mode="after")
-    def _points_add_up(self) -> ConceptQuestion:
-        total = round(sum(kp.points for kp in self.key_points), 6)
-        if total != round(self.points, 6):
-            raise ValueError(
-                f"key points add up to {total:g} but the question is worth {self.points:g}"
-            )
-        return self
-
-
-RubricQuestion = Annotated[ExactQuestion | ConceptQuestion, Field(discriminator="kind")]
-
-
-class AccuracyCurve(_Strict):
-    """Full points at or above `full_at`, linear down to zero at `zero_at`."""
-
-    full_at: float = Field(gt=0, le=1)
-    zero_at: float = Field(ge=0, le=1)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> AccuracyCurve:
-        if self.zero_at >= self.full_at:
-            raise ValueError("zero_at must be below full_at")
-        return self
-
-    def share(self, measured: float) -> float:
-        """Share of the question's points (0…1) for a measured accuracy; NaN earns nothing."""
-        if not math.isfinite(measured) or measured <= self.zero_at:
-            return 0.0
-        if measured >= self.full_at:
-            return 1.0
-        return (measured - self.zero_at) / (self.full_at - self.zero_at)
-
-    def points(self, measured: float, max_points: float) -> float:
-        """Points for a measured accuracy, rounded to 2 decimals like every score."""
-        return round(self.share(measured) * max_points, 2)
-
-
-class ModelQuestion(_Strict):
-    """A saved model (`artifacts/<id>.pt`) measured on the hidden test split."""
-
-    title: str
-    kind: Literal["accuracy"] = "accuracy"
-    notebook: str
-    dataset: Literal["cats_vs_dogs", "cifar10"]
-    classes: int = Field(
-        ge=2,
-        description="classes the model tells apart: 2 reads N×1 logits as one binary output",
-    )
-    points: float = Field(gt=0)
-    visibility: Visibility = Field(
-        default="visible", description="Gradescope test visibility of this question's score"
-    )
-    thresholds: dict[str, AccuracyCurve] = Field(
-        min_length=1, description="per dataset name (dataset.toml `name`): synthetic, real, ..."
-    )
-    structure: Literal["scratch_cnn", "inception", "residual"] | None = None
-    structure_share: float = Field(
-        default=0.25, ge=0, le=1, description="share of the points for the required structure"
-    )
-
-    @property
-    def binary(self) -> bool:
-        return self.classes == 2
-
-
-class FiguresQuestion(_Strict):
-    """Figures the executed notebook must show (e.g. activations and filters)."""
-
-    title: str
-    kind: Literal["figures"]
-    notebook: str
-    points: float = Field(gt=0)
-    visibility: Visibility = Field(
-        default="visible", description="Gradescope test visibility of this question's score"
-    )
-    min_figures: int = Field(default=2, ge=1)
-
-
-def _notebook_question_kind(value: object) -> str:
-    """`kind` may be left out of accuracy questions (the common case)."""
-    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
-    return str(kind) if kind is not None else "accuracy"
-
-
-NotebookQuestion = Annotated[
-    Annotated[ModelQuestion, Tag("accuracy")] | Annotated[FiguresQuestion, Tag("figures")],
-    Discriminator(_notebook_question_kind),
-]
+    if isinstance(entry, QuestionModel):
+        return entry
+    if not isinstance(entry, dict):
+        raise ValueError("must be a table")
+    name = entry.get("kind", "accuracy" if part is Part.NOTEBOOKS else None)
+    if name is None:
+        raise ValueError(f"missing field `kind` (kinds: {', '.join(kind_names(part))})")
+    kind = kind_of(str(name))
+    if kind.part is not part:
+        table = "questions" if kind.part is Part.WRITTEN else "models"
+        raise ValueError(
+            f"kind '{name}' belongs in [{table}.…], not here (kinds here: {', '.join(kind_names(part))})"
+        )
+    return kind.model.model_validate({**entry, "kind": kind.name})
 
 
 _SANDBOX_LIMITS = {spec.name: spec for spec in dataclasses.fields(SandboxLimits)}
@@ -313,9 +129,16 @@ class NotebookSettings(_Strict):
 
 
 class AssignmentSettings(_Strict):
-    id: str
+    id: str = Field(min_length=1)
     title: str
-    parameters: str = Field(description="parameters file, relative to the rubric file")
+    parameters: str | None = Field(
+        default=None,
+        description="parameters file, relative to the rubric file (needed by computed questions)",
+    )
+    reference: str | None = Field(
+        default=None,
+        description="the course's reference module: a .py file beside the parameters file",
+    )
     total_points: float = Field(gt=0)
     show_expected: bool = True
     review_below_confidence: float = Field(default=0.8, ge=0, le=1)
@@ -325,13 +148,33 @@ class Rubric(_Strict):
     """A loaded, validated rubric. `path` and `content_hash` identify it in grading runs."""
 
     _catalogue: QuestionCatalogue | None = PrivateAttr(default=None)
+    _parameters: AssignmentParameters | None = PrivateAttr(default=None)
+    _reference: CourseReference | None = PrivateAttr(default=None)
+    _keys: dict[str, QuestionKey] | None = PrivateAttr(default=None)
+    _sources: dict[str, str] = PrivateAttr(default_factory=dict)
+    _warnings: tuple[str, ...] = PrivateAttr(default=())
 
     assignment: AssignmentSettings
-    questions: dict[str, RubricQuestion]
+    questions: dict[str, WrittenQuestion] = Field(default_factory=dict)
     notebooks: NotebookSettings = NotebookSettings()
     models: dict[str, NotebookQuestion] = Field(default_factory=dict)
     path: Path = Path()
     content_hash: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _questions_by_kind(cls, raw: Any) -> Any:
+        """Validate every question with its kind's model (the kinds table)."""
+        if not isinstance(raw, dict):
+            return raw
+        converted = dict(raw)
+        for table, part in (("questions", Part.WRITTEN), ("models", Part.NOTEBOOKS)):
+            entries = raw.get(table)
+            if isinstance(entries, dict):
+                converted[table] = {
+                    qid: question_from_table(entry, part) for qid, entry in entries.items()
+                }
+        return converted
 
     @model_validator(mode="after")
     def _total_matches(self) -> Rubric:
@@ -360,7 +203,72 @@ class Rubric(_Strict):
 
     @property
     def parameters_path(self) -> Path:
+        """The parameters file (a rubric without computed questions may name none)."""
+        if self.assignment.parameters is None:
+            return self.path.parent / "parameters.toml"
         return (self.path.parent / self.assignment.parameters).resolve()
+
+    @property
+    def reference_path(self) -> Path | None:
+        """The course's reference module, beside the parameters file, or None."""
+        if self.assignment.reference is None:
+            return None
+        return self.parameters_path.parent / self.assignment.reference
+
+    @property
+    def parameters(self) -> AssignmentParameters:
+        """The question parameters (set by `load_rubric`; empty for a rubric without any)."""
+        if self._parameters is None:
+            from grader.reference.parameters import AssignmentParameters
+
+            return AssignmentParameters()
+        return self._parameters
+
+    @property
+    def reference(self) -> CourseReference | None:
+        return self._reference
+
+    @property
+    def keys(self) -> dict[str, QuestionKey]:
+        """Every computed question's key, from the parameters (computed once)."""
+        if self._keys is None:
+            from grader.reference.answer_key import compute_key
+
+            self._keys = compute_key(self.parameters, self.reference)
+        return self._keys
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """The text of every file the rubric was loaded from, by role: rubric, parameters,
+        reference. Stored with each run, so a gradebook knows the exact rubric it used."""
+        return dict(self._sources)
+
+    def with_loaded(
+        self,
+        *,
+        parameters: AssignmentParameters | None,
+        reference: CourseReference | None,
+        sources: dict[str, str],
+        content_hash: str,
+    ) -> Rubric:
+        """The rubric with what `load_rubric` read beside it."""
+        copy = self.model_copy(update={"content_hash": content_hash})
+        copy._parameters = parameters
+        copy._reference = reference
+        copy._sources = dict(sources)
+        copy._keys = None
+        copy._catalogue = None
+        return copy
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Doubts about the rubric that do not stop grading (one line each, with the fix)."""
+        return self._warnings
+
+    def with_warnings(self, warnings: list[str]) -> Rubric:
+        copy = self.model_copy()
+        copy._warnings = tuple(warnings)
+        return copy
 
     @property
     def catalogue(self) -> QuestionCatalogue:
@@ -377,7 +285,7 @@ def _build_catalogue(rubric: Rubric) -> QuestionCatalogue:
             CatalogueQuestion(
                 id=qid,
                 title=question.title,
-                kind=QuestionKind(question.kind),
+                kind=question.kind,
                 part=Part.WRITTEN,
                 points=question.points,
                 order=len(entries),
@@ -393,7 +301,7 @@ def _build_catalogue(rubric: Rubric) -> QuestionCatalogue:
             CatalogueQuestion(
                 id=qid,
                 title=model.title,
-                kind=QuestionKind(model.kind),
+                kind=model.kind,
                 part=Part.NOTEBOOKS,
                 points=model.points,
                 order=len(entries),

@@ -11,16 +11,17 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
+from grader.kinds.table import kind_of
 from grader.reading import extract_arrays, extract_shapes
 from grader.reading.questions import QuestionSplit, split_document
 from grader.reading.strikeout import remove_struck_out
-from grader.reference import QuestionKey, compute_key, load_parameters
+from grader.reference import QuestionKey
 from grader.results import Part, QuestionResult, ReviewReason, Status
-from grader.rubric.model import ConceptQuestion, Rubric
+from grader.rubric.model import Rubric
 from grader.scoring.concept_placement import Placement, place_by_content
-from grader.scoring.concepts import CompiledKeyPoint, compile_key_points
-from grader.scoring.kinds import kind_spec
+from grader.scoring.concepts import CompiledKeyPoint
 
 
 class AnswerGrader:
@@ -28,14 +29,17 @@ class AnswerGrader:
 
     def __init__(self, rubric: Rubric, keys: Mapping[str, QuestionKey] | None = None) -> None:
         self.rubric = rubric
-        self.keys = (
-            dict(keys) if keys is not None else compute_key(load_parameters(rubric.parameters_path))
-        )
+        self.keys = dict(keys) if keys is not None else rubric.keys
         self.review_below = rubric.assignment.review_below_confidence
+        # Per-question state each kind builds once (a concept question's compiled patterns).
+        self._prepared: dict[str, Any] = {
+            qid: kind_of(q.kind).prepare(q) for qid, q in rubric.questions.items()
+        }
+        # Answers of these kinds may be found by their content when their marker is missing.
         self._compiled: dict[str, tuple[CompiledKeyPoint, ...]] = {
-            qid: compile_key_points(q)
+            qid: self._prepared[qid]
             for qid, q in rubric.questions.items()
-            if isinstance(q, ConceptQuestion)
+            if kind_of(q.kind).placed_by_content
         }
         self.uses_variant = (
             False  # True when `keys` are one student's variant, not the canonical key
@@ -49,7 +53,8 @@ class AnswerGrader:
         return clone
 
     def compiled_key_points(self, question_id: str) -> tuple[CompiledKeyPoint, ...]:
-        return self._compiled[question_id]
+        compiled: tuple[CompiledKeyPoint, ...] = self._prepared[question_id]
+        return compiled
 
     @property
     def question_ids(self) -> tuple[str, ...]:
@@ -59,10 +64,10 @@ class AnswerGrader:
     def expected_answer(self, question_id: str) -> object | None:
         """What the report may show as the expected answer (the first accepted convention)."""
         question = self.rubric.questions[question_id]
-        shown_key = kind_spec(question.kind).shown_key
-        if shown_key is None or isinstance(question, ConceptQuestion):
+        kind = kind_of(question.kind)
+        if not kind.computed:
             return None  # concept key points are listed with the evidence instead
-        return shown_key(self.keys[question.key])
+        return kind.shown_key(self.keys[question.key], question)  # type: ignore[attr-defined]
 
     def missing_result(
         self, question_id: str, feedback: str = "No answer found for this question."
@@ -78,7 +83,7 @@ class AnswerGrader:
             if self.rubric.shows_expected(question_id)
             else None,
             details={"variant": True}
-            if self.uses_variant and not isinstance(question, ConceptQuestion)
+            if self.uses_variant and kind_of(question.kind).computed
             else {},
         )
 
@@ -89,11 +94,9 @@ class AnswerGrader:
         if answer_text is None or not answer_text.strip():
             return self.missing_result(question_id)
         question = self.rubric.questions[question_id]
-        scorer = kind_spec(question.kind).score_written
-        if scorer is None:
-            raise ValueError(f"{question_id}: kind {question.kind!r} has no written-answer scorer")
-        result = scorer(self, question_id, question, answer_text)
-        if isinstance(question, ConceptQuestion):
+        kind = kind_of(question.kind)
+        result = kind.score_written(self, question_id, question, answer_text)
+        if not kind.computed:
             return result
         if not self.rubric.shows_expected(question_id):
             result = replace(result, expected=None)

@@ -1,61 +1,70 @@
-"""Compare a read value with computed ones: exact equality, share of entries right, which entries differ.
+"""Compare a read value with computed ones: equality (exact, or within the rubric's tolerance),
+share of entries right, which entries differ, which known mistake an answer is.
 
-Pure functions over nested tuples of Fraction; no reading, no rubric I/O.
+Pure functions over nested tuples of numbers; no reading, no rubric I/O.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
-from grader.reference.answer_key import KnownMistake, Value, to_jsonable
+from grader.reference.answer_key import KnownMistake
+from grader.reference.values import (
+    Value,
+    flatten,
+    numbers_equal,
+    shape_of,
+    to_jsonable,
+    values_equal,
+)
 
-MAX_LISTED_DIFFERENCES = 12
-
-
-def shape_of(value: Value) -> tuple[int, ...]:
-    """Shape of a nested tuple (assumed rectangular)."""
-    shape: list[int] = []
-    while isinstance(value, tuple):
-        shape.append(len(value))
-        if not value:
-            break
-        value = value[0]
-    return tuple(shape)
-
-
-def flatten(value: Value) -> list[Fraction]:
-    if isinstance(value, tuple):
-        return [entry for sub in value for entry in flatten(sub)]
-    return [value]
+__all__ = [
+    "differing_entries",
+    "flatten",
+    "matching_mistake",
+    "shape_of",
+    "share_right",
+    "values_equal",
+]
 
 
-def share_right(got: Value, expected: Value) -> float:
+def share_right(got: Value, expected: Value, tolerance: float | None = None) -> float:
     """Share of entries equal, for same-shaped values (0 when shapes differ)."""
     if shape_of(got) != shape_of(expected):
         return 0.0
     pairs = list(zip(flatten(got), flatten(expected), strict=True))
-    return sum(1 for g, e in pairs if g == e) / len(pairs) if pairs else 0.0
+    return sum(1 for g, e in pairs if numbers_equal(g, e, tolerance)) / len(pairs) if pairs else 0.0
 
 
-def differing_entries(got: Value, expected: Value) -> list[dict[str, Any]]:
+def differing_entries(
+    got: Value, expected: Value, tolerance: float | None = None, decimals: int | None = None
+) -> list[dict[str, Any]]:
     """Entries that differ, as {"index": [i, j], "expected": "45", "got": "44"} (same shape only)."""
     shape = shape_of(expected)
     if shape_of(got) != shape:
         return []
     differences: list[dict[str, Any]] = []
     for flat_index, (g, e) in enumerate(zip(flatten(got), flatten(expected), strict=True)):
-        if g != e:
+        if not numbers_equal(g, e, tolerance):
             index, rest = [], flat_index
             for size in reversed(shape):
                 index.append(rest % size)
                 rest //= size
+            shown_got = to_jsonable(float(g), decimals) if tolerance is not None else to_jsonable(g)
             differences.append(
-                {"index": index[::-1], "expected": str(to_jsonable(e)), "got": str(to_jsonable(g))}
+                {
+                    "index": index[::-1],
+                    "expected": str(to_jsonable(e, decimals)),
+                    "got": str(shown_got),
+                }
             )
     return differences
 
 
-def matching_mistake(got: Value, mistakes: tuple[KnownMistake, ...]) -> KnownMistake | None:
-    """The first computed mistake whose value equals the answer exactly."""
-    return next((m for m in mistakes if m.value == got), None)
+def matching_mistake(
+    got: Value, mistakes: tuple[KnownMistake, ...], tolerance: float | None = None
+) -> KnownMistake | None:
+    """The first computed mistake whose value equals the answer (within the tolerance)."""
+    if tolerance is None:
+        return next((m for m in mistakes if m.value == got), None)
+    return next((m for m in mistakes if values_equal(got, m.value, tolerance)), None)

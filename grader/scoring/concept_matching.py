@@ -18,7 +18,7 @@ clause is further cut where an anchored point's first group starts, so in
 read across the other's words.
 
 This module only suggests; it must not decide points or statuses (that is
-`concept_answers`), and must not read files.
+`grader.kinds.concept`), and must not read files.
 """
 
 from __future__ import annotations
@@ -26,9 +26,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from grader.rubric.model import ConceptQuestion
 from grader.scoring.word_forms import CONTRACTED, TOKEN, Speller, prepare, stem
+
+if TYPE_CHECKING:
+    from grader.kinds.concept import ConceptQuestion
 
 NEGATION_CUES = frozenset(
     [

@@ -9,7 +9,7 @@ UNCERTAIN_BELOW it is marked uncertain, so a review page shows it first and
 never lets it be confirmed in bulk unseen.
 
 The result is only a suggestion; this module must not set statuses or
-points of record (`concept_answers` builds the result a person confirms).
+points of record (`grader.kinds.concept` builds the result a person confirms).
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from itertools import product
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader.rubric.model import ConceptQuestion, KeyPoint
 from grader.scoring.concept_matching import MISCONCEPTION, Clause, Hit, QuestionMatcher
+
+if TYPE_CHECKING:
+    from grader.kinds.concept import ConceptQuestion, KeyPoint
 
 NON_WORD = re.compile(r"[^a-z0-9×]+")
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.kinds.base import ExactQuestion
 from grader.results import QuestionResult, ReviewReason, Status
-from grader.rubric.model import ExactQuestion
 
 
 def points_for(share: float, question: ExactQuestion) -> float:

@@ -1,5 +1,5 @@
-"""The answer key use case: every accepted answer of each exact question, computed from the
-rubric's question parameters.
+"""The answer key use case: every accepted answer of each computed question, from the rubric's
+question parameters, shown the way its kind shows it.
 
 Must not score or read submissions, and must not format for a terminal (callers render).
 """
@@ -10,45 +10,66 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.reference import compute_key, load_parameters
-from grader.reference.answer_key import to_jsonable
+from grader.kinds.base import shown_decimals
+from grader.kinds.table import kind_of
+from grader.reference.values import to_jsonable
 from grader.rubric import load_rubric
-from grader.rubric.model import ExactQuestion
 
 
 @dataclass(frozen=True)
 class AcceptedAnswer:
-    """One accepted answer: the convention it follows and its value as JSON-able lists."""
+    """One accepted answer: the convention it follows, its value as JSON-able lists, and as text."""
 
     convention: str
     value: Any
+    text: str = ""
 
 
 @dataclass(frozen=True)
 class AnswerKey:
-    """Accepted answers per exact question, in rubric order (concept questions have none)."""
+    """Accepted answers per computed question, in rubric order (concept questions have none)."""
 
     parameters_path: Path
     questions: dict[str, tuple[AcceptedAnswer, ...]]
+    tolerances: dict[str, float]  # questions compared within a tolerance
+    kinds: dict[str, str]
 
-    def as_json(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
-        """{question: {"accepted": [{"convention": ..., "value": ...}]}}, as `grader key` prints it."""
-        return {
-            qid: {"accepted": [{"convention": a.convention, "value": a.value} for a in accepted]}
-            for qid, accepted in self.questions.items()
-        }
+    def as_json(self) -> dict[str, dict[str, Any]]:
+        """{question: {"accepted": [{"convention": ..., "value": ...}]}}, as `grader key` prints it
+        (and "tolerance" for a question compared within one)."""
+        printed: dict[str, dict[str, Any]] = {}
+        for qid, accepted in self.questions.items():
+            entry: dict[str, Any] = {
+                "accepted": [{"convention": a.convention, "value": a.value} for a in accepted]
+            }
+            if qid in self.tolerances:
+                entry["tolerance"] = self.tolerances[qid]
+            printed[qid] = entry
+        return printed
 
 
 def answer_key(rubric_path: Path) -> AnswerKey:
     """Load the rubric, compute the key from its parameters file, and list what each question accepts."""
     rubric = load_rubric(rubric_path)
-    keys = compute_key(load_parameters(rubric.parameters_path))
-    questions = {
-        qid: tuple(
-            AcceptedAnswer(accepted.convention, to_jsonable(accepted.value))
-            for accepted in keys[question.key].accepted
+    keys = rubric.keys
+    questions: dict[str, tuple[AcceptedAnswer, ...]] = {}
+    tolerances: dict[str, float] = {}
+    kinds: dict[str, str] = {}
+    for qid, question in rubric.questions.items():
+        kind = kind_of(question.kind)
+        if not kind.computed:
+            continue
+        key = keys[question.key]  # type: ignore[attr-defined]
+        decimals = shown_decimals(key, question)  # type: ignore[arg-type]
+        texts = dict(kind.describe_key(key, question))
+        questions[qid] = tuple(
+            AcceptedAnswer(
+                a.convention, to_jsonable(a.value, decimals), texts.get(a.convention, "")
+            )
+            for a in key.accepted
         )
-        for qid, question in rubric.questions.items()
-        if isinstance(question, ExactQuestion)
-    }
-    return AnswerKey(rubric.parameters_path, questions)
+        kinds[qid] = kind.name
+        tolerance = getattr(question, "tolerance", None)
+        if tolerance is not None:
+            tolerances[qid] = tolerance
+    return AnswerKey(rubric.parameters_path, questions, tolerances, kinds)

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from grader import __version__
+from grader.kinds.base import RescoreContext
+from grader.kinds.table import kind_of
 from grader.results import (
     GradedQuestion,
     Part,
@@ -27,17 +28,10 @@ from grader.results import (
     SubmissionResult,
 )
 from grader.rubric import load_rubric
-from grader.rubric.model import FiguresQuestion, ModelQuestion, Rubric
-from grader.scoring import AnswerGrader
+from grader.rubric.model import Rubric
+from grader.scoring.answer_grader import AnswerGrader
 from grader.service.gradebooks import open_existing
 from grader.storage import GradebookTarget
-
-# Results that came from the whole file, not from an answer's text: re-reading their
-# stored text would be wrong (it is a preamble, or nothing), so they are kept.
-_KEPT_REASONS = frozenset(
-    {ReviewReason.SUBMISSION, ReviewReason.NO_TEXT_LAYER, ReviewReason.UNASSIGNED}
-)
-_NOTES = ("out_of_order", "ocr_marker")
 
 
 @dataclass(frozen=True)
@@ -78,70 +72,6 @@ class RescoreOutcome:
     stale_overrides: tuple[tuple[str, str], ...]  # (student, question) flagged for a person
 
 
-def _notebook_result(
-    question: ModelQuestion | FiguresQuestion, stored: QuestionResult, qid: str, dataset: str
-) -> QuestionResult:
-    """The stored measurement scored on the current rubric's curve and structure share."""
-    details: dict[str, Any] = dict(stored.details)
-    if isinstance(question, FiguresQuestion):
-        figures = details.get("figures")
-        if not isinstance(figures, int):
-            return replace(stored, max_points=question.points)
-        share = min(figures / question.min_figures, 1.0)
-        feedback = f"{figures} figure(s) in the executed notebook; {question.min_figures} expected."
-        if stored.status is Status.NEEDS_REVIEW:  # e.g. images too small to count: still a person's
-            feedback = stored.feedback
-        return replace(
-            stored,
-            points=round(share * question.points, 2),
-            max_points=question.points,
-            feedback=feedback,
-        )
-    accuracy = details.get("accuracy")
-    curve = question.thresholds.get(dataset)
-    if not isinstance(accuracy, int | float) or curve is None:
-        return replace(stored, max_points=question.points)
-    structure = details.get("structure")
-    passed = bool(structure.get("passed")) if isinstance(structure, dict) else True
-    structure_share = question.structure_share if question.structure else 0.0
-    share = (1 - structure_share) * curve.share(accuracy) + structure_share * (
-        1.0 if passed else 0.0
-    )
-    details.update(threshold=curve.full_at, zero_at=curve.zero_at)
-    feedback = (
-        f"Measured accuracy on the hidden test split: {accuracy:.3f} "
-        f"(full credit at ≥ {curve.full_at:.2f}, none at ≤ {curve.zero_at:.2f})."
-    )
-    if isinstance(structure, dict) and structure.get("message"):
-        feedback += f" Structure: {structure['message']}"
-    return replace(
-        stored,
-        points=round(share * question.points, 2),
-        max_points=question.points,
-        feedback=feedback,
-        details=details,
-    )
-
-
-def _written_result(grader: AnswerGrader, qid: str, stored: QuestionResult) -> QuestionResult:
-    points = grader.rubric.questions[qid].points
-    if stored.status is Status.ERROR or stored.review_reason in _KEPT_REASONS:
-        return replace(stored, max_points=points)
-    if stored.status is Status.MISSING or not stored.answer_text.strip():
-        return grader.missing_result(qid, stored.feedback or "No answer found for this question.")
-    result = grader.grade(qid, stored.answer_text)
-    kept = {note: True for note in _NOTES if stored.details.get(note)}
-    if "shared_with" in stored.details:  # answered under another question's heading
-        return replace(
-            result,
-            status=Status.NEEDS_REVIEW,
-            review_reason=ReviewReason.AMBIGUOUS,
-            feedback=stored.feedback,
-            details={**result.details, **kept, "shared_with": stored.details["shared_with"]},
-        )
-    return replace(result, details={**result.details, **kept}) if kept else result
-
-
 def _rescored_parts(
     grades: StudentGrades,
     rubric: Rubric,
@@ -172,13 +102,9 @@ def _rescored_parts(
                 missing.setdefault(f"{entry.id} (variant)", []).append(grades.student_id)
                 results.append(replace(stored, max_points=entry.points))
                 continue
-            if part is Part.WRITTEN:
-                results.append(_written_result(grader, entry.id, stored))
-            else:
-                question = rubric.models[entry.id]
-                results.append(
-                    _notebook_result(question, stored, entry.id, dataset.get(grades.student_id, ""))
-                )
+            question = (rubric.questions if part is Part.WRITTEN else rubric.models)[entry.id]
+            context = RescoreContext(grader, rubric, dataset.get(grades.student_id, ""))
+            results.append(kind_of(question.kind).rescore(context, entry.id, question, stored))
         parts.append(
             SubmissionResult(
                 grades.student_id, part, grades.source_path, None, tuple(results), grades.problems

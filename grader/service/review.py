@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
+from grader.kinds.table import QUESTION_KINDS
 from grader.notebooks.outputs import CellOutput, relevant_outputs
 from grader.results import (
     GradedQuestion,
@@ -34,7 +35,6 @@ from grader.results import (
     StudentGrades,
 )
 from grader.rubric import QuestionCatalogue, load_rubric
-from grader.rubric.catalogue import QuestionKind
 from grader.service.gradebooks import open_existing
 from grader.storage import Gradebook, GradebookTarget
 
@@ -88,20 +88,19 @@ def _detail(result: QuestionResult, key: str) -> Any:
     return result.details.get(key) if isinstance(result.details, dict) else None
 
 
-def answer_group(question: GradedQuestion, kind: QuestionKind) -> str:
+def answer_group(question: GradedQuestion, kind: str) -> str:
     """A short id shared by answers one decision may cover.
 
-    Concept answers: the same key points suggested. Exact answers: the same value
-    read. Otherwise (or when nothing was read): the same text after normalisation.
-    The id is a hash prefix, stable across runs, with a readable tag in front.
+    The kind says what makes answers alike (concept answers: the same key points
+    suggested). Otherwise: the same value read, or (when nothing was read) the same
+    text after normalisation. The id is a hash prefix, stable across runs, with a
+    readable tag in front.
     """
     result = question.result
-    evidence = _detail(result, "evidence")
-    if kind is QuestionKind.CONCEPT and isinstance(evidence, list):
-        covered = [
-            str(i + 1) for i, e in enumerate(evidence) if isinstance(e, dict) and e.get("covered")
-        ]
-        basis, tag = "kp:" + ",".join(covered), "kp" + ("-".join(covered) or "0")
+    row = QUESTION_KINDS.get(kind)
+    grouped = row.review_group(result) if row is not None else None
+    if grouped is not None:
+        basis, tag = grouped
     elif result.answer_read is not None:
         basis, tag = "read:" + json.dumps(result.answer_read, sort_keys=True, default=str), "read"
     else:
@@ -378,7 +377,7 @@ class ReviewAnswer:
     question: GradedQuestion
     student_id: str
     title: str
-    kind: QuestionKind
+    kind: str
     key_points: tuple[dict[str, Any], ...] = ()  # evidence per key point (concept questions)
     group_size: int = 1
     audit: tuple[dict[str, Any], ...] = field(default_factory=tuple)

@@ -3,7 +3,7 @@
 Every path is resolved relative to the manifest and must name an existing file.
 The files that reach the student release (notebooks, question sheet) and the
 written solution and parameters must lie inside the template folder; only the
-rubric may live elsewhere in the course repository (`rubrics/hw4.toml`).
+rubric may live elsewhere in the course repository (`rubrics/<id>.toml`).
 Failures are one `TemplateError` line naming the file and the fix.
 
 This module only reads and validates; it never builds, renders or grades.
@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from grader.reference.parameters import course_words
 from grader.templates.errors import TemplateError
 
 MANIFEST_NAME = "template.toml"
@@ -37,7 +38,9 @@ class _TemplateTable(_Strict):
     parameters: str
     written_solution: str
     question_sheet: str
-    notebooks: tuple[str, ...] = Field(min_length=1)
+    notebooks: tuple[str, ...] = Field(
+        default=(), description="the master notebooks; none for a written-only homework"
+    )
 
     @field_validator("notebooks")
     @classmethod
@@ -84,19 +87,41 @@ def _checked_ids(ids: tuple[str, ...], pattern: re.Pattern[str], looks: str) -> 
 
 
 class VariantRanges(_Strict):
-    """Inclusive ranges for the entries of each student's image I and filter F."""
+    """Inclusive ranges for the entries of each student's arrays: HW4's image I and filter F
+    (`image_values`, `filter_values`) or any named array of the parameters (`[variants.arrays]`)."""
 
-    image_values: tuple[int, int]
-    filter_values: tuple[int, int]
+    image_values: tuple[int, int] | None = None
+    filter_values: tuple[int, int] | None = None
+    arrays: dict[str, tuple[int, int]] = Field(default_factory=dict)
 
     @field_validator("image_values", "filter_values")
     @classmethod
-    def _ordered(cls, bounds: tuple[int, int]) -> tuple[int, int]:
-        if bounds[0] > bounds[1]:
+    def _ordered(cls, bounds: tuple[int, int] | None) -> tuple[int, int] | None:
+        if bounds is not None and bounds[0] > bounds[1]:
             raise ValueError(
                 f"[{bounds[0]}, {bounds[1]}] is an empty range: write the low bound first"
             )
         return bounds
+
+    @field_validator("arrays")
+    @classmethod
+    def _arrays_ordered(cls, ranges: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        for name, bounds in ranges.items():
+            if bounds[0] > bounds[1]:
+                raise ValueError(
+                    f"{name} = [{bounds[0]}, {bounds[1]}] is an empty range: write the low bound first"
+                )
+        return ranges
+
+    @property
+    def ranges(self) -> dict[str, tuple[int, int]]:
+        """Every array drawn, in drawing order: image, filter, then the named ones."""
+        ranges: dict[str, tuple[int, int]] = {}
+        if self.image_values is not None:
+            ranges["image"] = self.image_values
+        if self.filter_values is not None:
+            ranges["filter"] = self.filter_values
+        return {**ranges, **self.arrays}
 
 
 class _Manifest(_Strict):
@@ -127,19 +152,35 @@ class Template(_Strict):
         return self.written_questions + self.notebook_questions
 
     @property
+    def array_ranges(self) -> dict[str, tuple[int, int]]:
+        """The arrays each student's variant redraws, with their ranges."""
+        return self._variant_ranges().ranges
+
+    @property
     def image_values(self) -> tuple[int, int]:
-        return self._variant_ranges().image_values
+        return self._range("image")
 
     @property
     def filter_values(self) -> tuple[int, int]:
-        return self._variant_ranges().filter_values
+        return self._range("filter")
+
+    def _range(self, name: str) -> tuple[int, int]:
+        ranges = self.array_ranges
+        if name not in ranges:
+            raise TemplateError(
+                f"the template's [variants] table does not draw the {name}",
+                path=self.manifest_path,
+                hint=f"add {name}_values = [low, high] to [variants]",
+            )
+        return ranges[name]
 
     def _variant_ranges(self) -> VariantRanges:
-        if self.variants is None:
+        if self.variants is None or not self.variants.ranges:
             raise TemplateError(
                 "the template has no [variants] table",
                 path=self.manifest_path,
-                hint="add [variants] with image_values = [low, high] and filter_values = [low, high]",
+                hint="add [variants] with a range per array to redraw, e.g. image_values = "
+                "[low, high] (see docs/authoring.md)",
             )
         return self.variants
 
@@ -152,10 +193,10 @@ def load_template(template_dir: Path) -> Template:
         manifest = _Manifest.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
         raise TemplateError(
-            f"{field}: {message}", path=manifest_path, hint=_hint_for(error["type"])
+            course_words(exc, _TemplateTable if error["loc"][:1] == ("template",) else _Manifest),
+            path=manifest_path,
+            hint=_hint_for(error["type"]),
         ) from None
 
     root = manifest_path.parent.resolve()
@@ -189,7 +230,7 @@ def _read_toml(manifest_path: Path) -> dict[str, object]:
         raise TemplateError(
             "no template manifest here",
             path=manifest_path,
-            hint=f"pass the folder holding {MANIFEST_NAME}, e.g. reference/hw4",
+            hint=f"pass the template folder, the one holding {MANIFEST_NAME}",
         ) from None
     except (IsADirectoryError, NotADirectoryError):
         raise TemplateError(
@@ -242,7 +283,7 @@ def _resolve_file(
 
 def _hint_for(error_type: str) -> str:
     if error_type == "missing":
-        return "add the missing key (see reference/hw4/template.toml)"
+        return "add the missing key (docs/authoring.md lists every key of template.toml)"
     if error_type == "extra_forbidden":
         return "remove or rename the unknown key"
-    return "see reference/hw4/template.toml for a valid example"
+    return "see docs/authoring.md for a valid template.toml"

@@ -1,4 +1,4 @@
-"""Write question parameters as TOML, in the layout of `reference/hw4/parameters.toml`.
+"""Write question parameters as TOML, in the layout a template's `parameters.toml` uses.
 
 The text depends only on the parameters' values (fields at their default are
 left out), so equal parameters always give the same bytes, and
@@ -88,13 +88,19 @@ def parameters_toml(
             "# accepted answer from these with exact arithmetic (grader/reference/).",
             "# Arrays are channel-first: one H×W matrix per channel.",
         ]
-    dumped = parameters.model_dump(mode="json", exclude_defaults=True)
+    dumped = parameters.model_dump(mode="json", exclude_defaults=True, serialize_as_any=True)
     sections = [
-        _table("image", dumped["image"], multiline=("values",)),
-        _table("filter", dumped["filter"], multiline=("values",)),
+        _table(name, dumped[name], multiline=("values",))
+        for name in ("image", "filter")
+        if dumped.get(name) is not None
     ]
     sections.extend(
-        _table(f"questions.{_key(qid)}", fields) for qid, fields in dumped["questions"].items()
+        _table(f"arrays.{_key(name)}", fields, multiline=("values",))
+        for name, fields in (dumped.get("arrays") or {}).items()
+    )
+    sections.extend(
+        _table(f"questions.{_key(qid)}", fields)
+        for qid, fields in (dumped.get("questions") or {}).items()
     )
     return "\n".join(header) + "\n\n" + "\n".join(sections)
 

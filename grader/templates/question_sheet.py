@@ -1,8 +1,8 @@
 """Render the written part's question sheet (Markdown and self-contained HTML) from its Jinja2 template.
 
-The template (`question_sheet` in the manifest, e.g. `reference/hw4/questions.md.j2`)
-writes Markdown; the values it shows (I, F, tensor sizes) come from the
-parameters it is given, so a student's variant sheet shows their own I and F.
+The template (`question_sheet` in the manifest, e.g. `questions.md.j2` in the template
+folder) writes Markdown; the values it shows (arrays, tensor sizes, modules) come from
+the parameters it is given, so a student's variant sheet shows their own arrays.
 The HTML is the same Markdown converted with raw HTML disabled (every `<`
 from the template or the values is escaped) inside a page with inline CSS.
 Output depends only on the template and the parameters.
@@ -74,7 +74,27 @@ def dims(shape: Sequence[int]) -> str:
     return "×".join(str(d) for d in shape)
 
 
-def _array_context(values: Sequence[Sequence[Sequence[int]]], names: Sequence[str]) -> Any:
+def _array_context(values: Sequence[Any], names: Sequence[str]) -> Any:
+    """What a sheet may show of an array: its shape, and its rows or channels."""
+    depth = 0
+    probe: Any = values
+    while isinstance(probe, list | tuple) and probe:
+        depth += 1
+        probe = probe[0]
+    if depth == 1:
+        return {
+            "shape": dims((len(values),)),
+            "length": len(values),
+            "values": list(values),
+            "rows": [list(values)],
+        }
+    if depth == 2:
+        return {
+            "shape": dims((len(values), len(values[0]))),
+            "height": len(values),
+            "width": len(values[0]),
+            "rows": values,
+        }
     channels = len(values)
     height, width = len(values[0]), len(values[0][0])
     labels = list(names) or [str(i + 1) for i in range(channels)]
@@ -120,15 +140,20 @@ class QuestionSheet:
     def render_markdown(
         self, parameters: AssignmentParameters, *, student_id: str | None = None
     ) -> str:
-        """The sheet as Markdown, showing these parameters' I, F and tensor sizes."""
-        names = parameters.image.channel_names
+        """The sheet as Markdown, showing these parameters' arrays and question settings."""
+        image_names = parameters.image.channel_names if parameters.image is not None else ()
+        arrays = {
+            name: _array_context(
+                spec.values, spec.channel_names or (image_names if name == "filter" else ())
+            )
+            for name, spec in parameters.named_arrays().items()
+        }
         context = {
             "title": self.title,
             "student_id": student_id,
-            "image": _array_context(parameters.image.values, names),
-            "filter": _array_context(
-                parameters.filter.values, parameters.filter.channel_names or names
-            ),
+            "image": arrays.get("image"),
+            "filter": arrays.get("filter"),
+            "arrays": arrays,
             "questions": parameters.questions,
         }
         try:
@@ -137,7 +162,8 @@ class QuestionSheet:
             raise TemplateError(
                 f"question sheet template: {exc}",
                 path=self.path,
-                hint="use only the values the sheet is given: title, student_id, image, filter, questions.<id>",
+                hint="use only the values the sheet is given: title, student_id, arrays.<name> "
+                "(image and filter too), questions.<id>",
             ) from None
 
     def render(

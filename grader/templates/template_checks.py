@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.kinds.table import kind_of
 from grader.pipeline.notebook_batch import NotebookOptions
 from grader.reading import read_written_file
-from grader.reference import compute_key, load_parameters
-from grader.reference.answer_key import QuestionKey, to_jsonable
+from grader.reference import compute_key
+from grader.reference.answer_key import QuestionKey, keys_as_json
 from grader.rubric import load_rubric
 from grader.rubric.model import Rubric
-from grader.scoring import AnswerGrader
+from grader.scoring.answer_grader import AnswerGrader
 from grader.templates.check_results import CheckResult
 from grader.templates.manifest import Template, load_template
 from grader.templates.notebook_checks import grade_notebook_set
@@ -86,12 +87,20 @@ def _full_marks_failures(grader: AnswerGrader, answers: dict[str, str], source: 
 
 
 def check_written_solution(template: Template) -> list[str]:
-    """The key recomputes from the parameters, and the written solution earns every point."""
+    """The key recomputes from the parameters (the same twice, so the course's reference code is
+    deterministic), and the written solution earns every point."""
     rubric = load_rubric(template.rubric_path)
-    keys = compute_key(load_parameters(template.parameters_path))
+    keys = rubric.keys
+    again = load_rubric(template.rubric_path).keys  # a fresh load runs the reference code anew
+    failures = [
+        f"{template.parameters_path}: the key of {qid} changes from one computation to the next "
+        "(fix: make the computation deterministic: no randomness, no clock, no files)"
+        for qid, key in keys.items()
+        if keys_as_json({qid: key}) != keys_as_json({qid: again[qid]})
+    ]
     document = read_written_file(template.written_solution_path)
     grader = AnswerGrader(rubric, keys)
-    return _full_marks_failures(
+    return failures + _full_marks_failures(
         grader, grader.split_answers(document.text), template.written_solution_path
     )
 
@@ -112,6 +121,9 @@ def _notebook_failures(template: Template, rubric: Rubric, options: NotebookOpti
                 "(fix: make the solution reach the rubric's thresholds, or adjust them)"
             )
     return list(dict.fromkeys(failures))
+
+
+NO_NOTEBOOKS = "the template has no notebooks (a written-only homework)"
 
 
 def check_solution_notebooks(template: Template, options: NotebookOptions) -> list[str]:
@@ -146,22 +158,13 @@ def check_student_release(template: Template, options: NotebookOptions) -> list[
 
 
 def render_answers(rubric: Rubric, keys: dict[str, QuestionKey]) -> str:
-    """A written answer sheet for the exact questions, rendered from a computed key."""
+    """A written answer sheet for the computed questions, each written as its kind reads it."""
     parts = []
     for question_id, question in rubric.questions.items():
-        if question.kind == "concept":
+        kind = kind_of(question.kind)
+        if not kind.computed:
             continue
-        key = keys[question.key]
-        value = to_jsonable(key.accepted[0].value)
-        if question.kind == "shape":
-            body = " x ".join(str(v) for v in value)
-        elif question.kind == "tensor":
-            body = "\n".join(
-                f"{name}:\n" + "\n".join(" ".join(str(v) for v in row) for row in channel)
-                for name, channel in zip(key.channel_names, value, strict=True)
-            )
-        else:
-            body = "\n".join(" ".join(str(v) for v in row) for row in value)
+        body = kind.answer_text(keys[question.key], question)  # type: ignore[attr-defined]
         parts.append(f"Q{rubric.catalogue[question_id].sheet_number}\n{body}\n")
     return "\n".join(parts)
 
@@ -171,17 +174,20 @@ def check_variants(template: Template, sample: Sequence[str]) -> list[str]:
     if template.variants is None:
         return []
     rubric = load_rubric(template.rubric_path)
-    canonical = load_parameters(template.parameters_path)
-    canonical_keys = compute_key(canonical)
+    canonical = rubric.parameters
+    canonical_keys = rubric.keys
     grader = AnswerGrader(rubric, canonical_keys)
     failures = []
     for student_id in sample:
         parameters = variant_parameters(
-            canonical, student_id, template_id=template.id,
-            image_values=template.image_values, filter_values=template.filter_values,
+            canonical, student_id, template_id=template.id, arrays=template.array_ranges,
+            canonical_keys=canonical_keys, reference=rubric.reference,
         )  # fmt: skip
-        keys = compute_key(parameters)
-        reason = degenerate_reason(parameters, canonical_keys=canonical_keys)
+        keys = compute_key(parameters, rubric.reference)
+        reason = degenerate_reason(
+            parameters, canonical_keys=canonical_keys, drawn=frozenset(template.array_ranges),
+            reference=rubric.reference,
+        )  # fmt: skip
         if reason:
             failures.append(
                 f"{template.manifest_path}: variant for {student_id}: {reason} (fix: widen [variants])"
@@ -195,7 +201,7 @@ def check_variants(template: Template, sample: Sequence[str]) -> list[str]:
         answers = variant_grader.split_answers(render_answers(rubric, keys))
         for result in variant_grader.grade_all(answers):
             if (
-                rubric.questions[result.question_id].kind != "concept"
+                kind_of(rubric.questions[result.question_id].kind).computed
                 and result.points < result.max_points
             ):
                 failures.append(
@@ -228,6 +234,9 @@ def check_template(template_dir: Path, options: CheckOptions = CheckOptions()) -
         description, run = plan[name]
         if name not in options.checks:
             results.append(CheckResult(name, description, skipped="not selected (--checks)"))
+            continue
+        if name in ("solution-notebooks", "student-release") and not template.notebook_paths:
+            results.append(CheckResult(name, description, skipped=NO_NOTEBOOKS))
             continue
         results.append(_timed(name, description, run))
     return results

@@ -1,10 +1,12 @@
-"""Per-student variants of the written part: a new image I and filter F for each student.
+"""Per-student variants of the written part: new values for the template's named arrays (HW4: a
+new image I and filter F) for each student.
 
 A variant is drawn from a generator seeded with sha256("<template id>:<student id>"),
-so the same student always gets the same I and F, on any machine and Python
+so the same student always gets the same arrays, on any machine and Python
 version. Draws that would make the questions easier or ambiguous are rejected
-and redrawn (deterministically, from the same generator). This module writes
-the per-student parameters and question sheets; it never grades.
+and redrawn (deterministically, from the same generator); what counts as degenerate
+for a question's answer is its kind's say (`Kind.degenerate_reason`). This module
+writes the per-student parameters and question sheets; it never grades.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
+from grader.kinds.table import kind_of
 from grader.pipeline.submissions import STUDENT_ID
 from grader.reference import AssignmentParameters, QuestionKey, compute_key, load_parameters
+from grader.reference.course_module import CourseReference
 from grader.reference.parameters import ArraySpec
 from grader.roster import RosterError, load_roster
 from grader.templates.errors import TemplateError
@@ -41,9 +45,7 @@ class VariantTemplate(Protocol):
     @property
     def question_sheet_path(self) -> Path: ...
     @property
-    def image_values(self) -> tuple[int, int]: ...
-    @property
-    def filter_values(self) -> tuple[int, int]: ...
+    def array_ranges(self) -> Mapping[str, tuple[int, int]]: ...
 
 
 def variant_rng(template_id: str, student_id: str) -> random.Random:
@@ -69,33 +71,46 @@ def _is_constant(matrix: Sequence[Sequence[object]]) -> bool:
     return len({v for row in matrix for v in row}) <= 1
 
 
+def _array_names(question: object) -> set[str]:
+    """The names of top-level arrays a question's parameters refer to (its inputs)."""
+    dumped = question.model_dump() if hasattr(question, "model_dump") else {}
+    return {value for value in dumped.values() if isinstance(value, str)}
+
+
 def degenerate_reason(
     parameters: AssignmentParameters,
     *,
     canonical_keys: Mapping[str, QuestionKey] | None = None,
+    drawn: frozenset[str] = frozenset({"image", "filter"}),
+    reference: CourseReference | None = None,
 ) -> str | None:
     """Why these parameters would make an easier or ambiguous assignment, or None when they are fine.
 
     Checked: no filter channel all zeros; image channels distinct; within each
     question, no accepted answer equal to another convention's answer or to a
-    known mistake (the feedback could not tell them apart); no constant matrix
-    answer; q11-style pooled channels distinct; no two questions with the same
-    answer; and (given `canonical_keys`) no answer equal to the canonical one,
-    so a shared canonical solution earns nothing.
+    known mistake (the feedback could not tell them apart); for questions that read a
+    drawn array, what the question's kind calls degenerate (a constant matrix, two
+    identical channels), no two questions with the same answer, and (given
+    `canonical_keys`) no answer equal to the canonical one, so a shared canonical
+    solution earns nothing.
     """
-    names = parameters.image.channel_names or tuple(
-        str(i + 1) for i in range(len(parameters.image.values))
+    image, filt = parameters.image, parameters.filter
+    names = (image.channel_names if image is not None else ()) or tuple(
+        str(i + 1) for i in range(len(image.values) if image is not None else 0)
     )
-    for name, channel in zip(names, parameters.filter.values, strict=True):
-        if all(v == 0 for row in channel for v in row):
-            return f"filter channel {name} is all zeros"
-    for i, first in enumerate(parameters.image.values):
-        for j in range(i + 1, len(parameters.image.values)):
-            if first == parameters.image.values[j]:
-                return f"image channels {names[i]} and {names[j]} are identical"
-    keys = compute_key(parameters)
+    if filt is not None and image is not None and len(filt.values) == len(names):
+        for name, channel in zip(names, filt.values, strict=True):
+            if all(v == 0 for row in channel for v in row):
+                return f"filter channel {name} is all zeros"
+    if image is not None:
+        for i, first in enumerate(image.values):
+            for j in range(i + 1, len(image.values)):
+                if first == image.values[j]:
+                    return f"image channels {names[i]} and {names[j]} are identical"
+    keys = compute_key(parameters, reference)
     seen: dict[object, str] = {}  # answer → question that has it
     for qid, key in keys.items():
+        reads_drawn = bool(_array_names(parameters.questions[qid]) & drawn)
         for accepted in key.accepted:
             for other in key.accepted:
                 if other.convention != accepted.convention and other.value == accepted.value:
@@ -103,12 +118,11 @@ def degenerate_reason(
             for mistake in key.mistakes:
                 if mistake.value == accepted.value:
                     return f"{qid}: the answer equals the known mistake '{mistake.name}'"
-            if key.kind == "shape":
-                continue  # shapes do not depend on I and F
-            if key.kind == "matrix" and _is_constant(accepted.value):
-                return f"{qid}: the answer ({accepted.convention}) is a constant matrix"
-            if key.kind == "tensor" and len(set(accepted.value)) < len(accepted.value):
-                return f"{qid}: two channels of the answer are identical"
+            if not reads_drawn:
+                continue  # its answer does not depend on the drawn arrays (a shape, say)
+            reason = kind_of(key.kind).degenerate_reason(key)
+            if reason:
+                return f"{qid}: {reason}"
             if seen.get(accepted.value, qid) != qid:
                 return f"{seen[accepted.value]} and {qid} have the same answer"
             seen[accepted.value] = qid
@@ -127,55 +141,133 @@ def _check_range(values: tuple[int, int], what: str, template_id: str) -> None:
         )
 
 
+def _drawn_arrays(
+    canonical: AssignmentParameters,
+    image_values: tuple[int, int] | None,
+    filter_values: tuple[int, int] | None,
+    arrays: Mapping[str, tuple[int, int]],
+    template_id: str,
+) -> dict[str, tuple[int, int]]:
+    """Each array to redraw with its range, in drawing order: image, filter, then the others."""
+    ranges: dict[str, tuple[int, int]] = {}
+    if image_values is not None:
+        ranges["image"] = image_values
+    if filter_values is not None:
+        ranges["filter"] = filter_values
+    ranges.update(arrays)
+    named = canonical.named_arrays()
+    for name, bounds in ranges.items():
+        _check_range(
+            bounds,
+            f"{name}_values" if name in ("image", "filter") else f"arrays.{name}",
+            template_id,
+        )
+        if name not in named:
+            raise TemplateError(
+                f"template {template_id}: [variants] names the array '{name}', which the parameters do not have",
+                hint=f"use one of: {', '.join(sorted(named)) or 'no arrays'}",
+            )
+    return ranges
+
+
 def variant_parameters(
     canonical: AssignmentParameters,
     student_id: str,
     *,
     template_id: str,
-    image_values: tuple[int, int],
-    filter_values: tuple[int, int],
+    image_values: tuple[int, int] | None = None,
+    filter_values: tuple[int, int] | None = None,
+    arrays: Mapping[str, tuple[int, int]] | None = None,
     canonical_keys: Mapping[str, QuestionKey] | None = None,
+    reference: CourseReference | None = None,
 ) -> AssignmentParameters:
-    """The student's own I and F (same shapes as the canonical ones), with the same questions.
+    """The student's own arrays (same shapes as the canonical ones), with the same questions.
 
     Deterministic: the same (template, student) always gives the same parameters.
     Pass `canonical_keys` (`compute_key(canonical)`) to save recomputing it per student.
     """
-    _check_range(image_values, "image_values", template_id)
-    _check_range(filter_values, "filter_values", template_id)
+    ranges = _drawn_arrays(canonical, image_values, filter_values, arrays or {}, template_id)
     rng = variant_rng(template_id, student_id)
     if canonical_keys is None:
-        canonical_keys = compute_key(canonical)
+        canonical_keys = compute_key(canonical, reference)
+    named = canonical.named_arrays()
     reason = "no draw made"
     for _ in range(MAX_DRAWS):
-        image = _draw_channels(rng, canonical.image.values, image_values)
-        filt = _draw_channels(rng, canonical.filter.values, filter_values)
+        drawn: dict[str, ArraySpec] = {}
+        for name, bounds in ranges.items():
+            spec = named[name]
+            values = _draw_channels(rng, _as_channels(spec.values), bounds)
+            low, high = bounds
+            if name == "image":
+                description = f"Image I of student {student_id}, entries {low} to {high}."
+            elif name == "filter":
+                description = f"Filter F of student {student_id}, entries {low} to {high}, one output channel, no bias."
+            else:
+                description = f"{name} of student {student_id}, entries {low} to {high}."
+            drawn[name] = ArraySpec(
+                description=description,
+                channel_names=spec.channel_names,
+                values=_like(spec.values, values),
+            )
         try:
             candidate = AssignmentParameters(
-                image=ArraySpec(
-                    description=f"Image I of student {student_id}, entries {image_values[0]} to {image_values[1]}.",
-                    channel_names=canonical.image.channel_names,
-                    values=image,
-                ),
-                filter=ArraySpec(
-                    description=f"Filter F of student {student_id}, entries {filter_values[0]} to {filter_values[1]}, one output channel, no bias.",
-                    channel_names=canonical.filter.channel_names,
-                    values=filt,
-                ),
+                image=drawn.get("image", canonical.image),
+                filter=drawn.get("filter", canonical.filter),
+                arrays={name: drawn.get(name, spec) for name, spec in canonical.arrays.items()},
                 questions=canonical.questions,
             )
         except ValidationError as exc:  # cannot happen with the canonical shapes; say so if it does
             raise TemplateError(
                 f"template {template_id}, student {student_id}: the drawn variant is not valid parameters ({exc.errors()[0]['msg']})",
-                hint="check the canonical image and filter shapes",
+                hint="check the canonical arrays' shapes",
             ) from None
-        reason = degenerate_reason(candidate, canonical_keys=canonical_keys) or ""
+        reason = (
+            degenerate_reason(
+                candidate,
+                canonical_keys=canonical_keys,
+                drawn=frozenset(ranges),
+                reference=reference,
+            )
+            or ""
+        )
         if not reason:
             return candidate
     raise TemplateError(
         f"template {template_id}, student {student_id}: no usable variant in {MAX_DRAWS} draws (last: {reason})",
-        hint="widen the [variants] image_values / filter_values ranges",
+        hint="widen the [variants] ranges",
     )
+
+
+def _as_channels(values: object) -> list[Matrix]:
+    """Any array as a list of matrices to draw (a vector is one row, a matrix one channel)."""
+    if isinstance(values, list | tuple) and values and not isinstance(values[0], list | tuple):
+        return [(tuple(values),)]
+    if (
+        isinstance(values, list | tuple)
+        and values
+        and values[0]
+        and not isinstance(values[0][0], list | tuple)
+    ):
+        return [values]  # type: ignore[list-item]
+    return list(values)  # type: ignore[call-overload]
+
+
+def _like(original: object, channels: tuple[Matrix, ...]) -> object:
+    """Drawn matrices back in the original array's rank."""
+    if (
+        isinstance(original, list | tuple)
+        and original
+        and not isinstance(original[0], list | tuple)
+    ):
+        return channels[0][0]
+    if (
+        isinstance(original, list | tuple)
+        and original
+        and original[0]
+        and not isinstance(original[0][0], list | tuple)
+    ):
+        return channels[0]
+    return channels
 
 
 def read_roster(path: Path) -> list[str]:
@@ -200,7 +292,8 @@ def write_variants(template: VariantTemplate, roster_csv: Path, out: Path) -> li
     """For each roster student: `out/grader/variants/<id>.toml` and `out/student/variants/<id>/questions.{md,html}`."""
     student_ids = read_roster(roster_csv)
     canonical = load_parameters(template.parameters_path)
-    canonical_keys = compute_key(canonical)
+    reference = template_reference(template)
+    canonical_keys = compute_key(canonical, reference)
     sheet = load_question_sheet(template.question_sheet_path, title=template.title)
     grader_dir = out / "grader" / "variants"
     grader_dir.mkdir(parents=True, exist_ok=True)
@@ -209,9 +302,9 @@ def write_variants(template: VariantTemplate, roster_csv: Path, out: Path) -> li
             canonical,
             student_id,
             template_id=template.id,
-            image_values=template.image_values,
-            filter_values=template.filter_values,
+            arrays=template.array_ranges,
             canonical_keys=canonical_keys,
+            reference=reference,
         )
         write_parameters_toml(
             parameters,
@@ -225,3 +318,13 @@ def write_variants(template: VariantTemplate, roster_csv: Path, out: Path) -> li
         (student_dir / "questions.md").write_text(markdown, encoding="utf-8", newline="\n")
         (student_dir / "questions.html").write_text(html, encoding="utf-8", newline="\n")
     return student_ids
+
+
+def template_reference(template: VariantTemplate) -> CourseReference | None:
+    """The course's reference module the template's rubric names, when it has one."""
+    rubric_path = getattr(template, "rubric_path", None)
+    if rubric_path is None:
+        return None
+    from grader.rubric import load_rubric
+
+    return load_rubric(rubric_path).reference

@@ -12,7 +12,7 @@ from grader import __version__
 from grader.cli.app import app
 from grader.pipeline.run import grade_written_submission
 from grader.rubric import load_rubric
-from grader.scoring import AnswerGrader
+from grader.scoring.answer_grader import AnswerGrader
 from grader.storage import Gradebook, open_gradebook
 
 runner = CliRunner()

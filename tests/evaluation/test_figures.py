@@ -11,9 +11,8 @@ from PIL import Image
 
 from grader.evaluation import count_figures
 from grader.evaluation.figures import FigureSurvey, jpeg_size, png_size, survey_figures, svg_size
+from grader.kinds.figures import FiguresQuestion, score_figures
 from grader.notebooks import NotebookRun
-from grader.rubric.model import FiguresQuestion
-from grader.scoring.models import score_figures
 
 VISUALIZE = FiguresQuestion(
     title="Activations and filters shown as figures.",

@@ -21,8 +21,7 @@ from grader.evaluation.structure import (
     check_residual,
     check_scratch_cnn,
 )
-from grader.rubric.model import ModelQuestion
-from grader.scoring.models import STRUCTURE_CHECKS
+from grader.kinds.accuracy import STRUCTURE_CHECKS, ModelQuestion
 from tests.evaluation import models
 
 RUBRIC = Path(__file__).parents[2] / "rubrics" / "hw4.toml"
@@ -297,10 +296,11 @@ def test_a_structure_that_could_not_be_confirmed_goes_to_a_person_not_to_zero():
     from pathlib import Path
 
     from grader.evaluation.hidden_test import ModelEvaluation
+    from grader.kinds.accuracy import score_model
+    from grader.kinds.evidence import NotebookEvidence
     from grader.notebooks.execute import NotebookRun
     from grader.results import NotebookRunStatus, ReviewReason, Status
     from grader.rubric import load_rubric
-    from grader.scoring.models import NotebookEvidence, score_model
 
     rubric = load_rubric(Path(__file__).resolve().parents[2] / "rubrics" / "hw4.toml")
     question = rubric.models["p1.scratch"]

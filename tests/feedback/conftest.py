@@ -16,19 +16,17 @@ from grader.results import (
     Status,
     StudentGrades,
 )
-from grader.rubric import CatalogueQuestion, QuestionCatalogue, QuestionKind
+from grader.rubric import CatalogueQuestion, QuestionCatalogue
 
 
-def make_catalogue(*rows: tuple[str, str, QuestionKind, bool]) -> QuestionCatalogue:
+def make_catalogue(*rows: tuple[str, str, str, bool]) -> QuestionCatalogue:
     """A catalogue from (id, title, kind, show_expected) rows, in the order given."""
     return QuestionCatalogue(
         CatalogueQuestion(
             id=qid,
             title=title,
             kind=kind,
-            part=Part.NOTEBOOKS
-            if kind in (QuestionKind.ACCURACY, QuestionKind.FIGURES)
-            else Part.WRITTEN,
+            part=Part.NOTEBOOKS if kind in ("accuracy", "figures") else Part.WRITTEN,
             points=2,
             order=order,
             show_expected=show,
@@ -40,11 +38,11 @@ def make_catalogue(*rows: tuple[str, str, QuestionKind, bool]) -> QuestionCatalo
 @pytest.fixture
 def questions() -> QuestionCatalogue:
     return make_catalogue(
-        ("q1", "Convolve I with F, no padding.", QuestionKind.MATRIX, True),
-        ("q3", "Convolve I with F, 2-dilated, zero padding.", QuestionKind.MATRIX, False),
-        ("q4", "Explain convolution as template matching.", QuestionKind.CONCEPT, False),
-        ("q7", "Output size of 16 filters 3×3×32.", QuestionKind.SHAPE, True),
-        ("q11", "2×2 max pooling of I.", QuestionKind.TENSOR, True),
+        ("q1", "Convolve I with F, no padding.", "matrix", True),
+        ("q3", "Convolve I with F, 2-dilated, zero padding.", "matrix", False),
+        ("q4", "Explain convolution as template matching.", "concept", False),
+        ("q7", "Output size of 16 filters 3×3×32.", "shape", True),
+        ("q11", "2×2 max pooling of I.", "tensor", True),
     )
 
 

@@ -10,13 +10,12 @@ import pytest
 
 from grader.feedback import csv_safe_text, export_csv, export_json
 from grader.results import ReviewReason, Status
-from grader.rubric import QuestionKind
 from tests.feedback.conftest import make_catalogue
 
 # q2 before q10: rubric order, which here is also numeric order.
 Q2_Q10 = make_catalogue(
-    ("q2", "Convolve with padding.", QuestionKind.MATRIX, True),
-    ("q10", "Early and deep layers.", QuestionKind.CONCEPT, False),
+    ("q2", "Convolve with padding.", "matrix", True),
+    ("q10", "Early and deep layers.", "concept", False),
 )
 
 
@@ -140,7 +139,7 @@ def test_export_csv_exact(two_students, graded, make_student):
     assert text.endswith("\n") and "\r" not in text
 
 
-Q1 = make_catalogue(("q1", "Convolve.", QuestionKind.MATRIX, True))
+Q1 = make_catalogue(("q1", "Convolve.", "matrix", True))
 
 
 def test_export_csv_guards_formula_injection(graded, make_student):
@@ -176,9 +175,9 @@ def test_model_questions_carry_accuracy_and_flags(graded, make_student):
         ),
     )
     catalogue = make_catalogue(
-        ("q1", "Convolve.", QuestionKind.MATRIX, True),
-        ("p1.scratch", "A CNN from scratch.", QuestionKind.ACCURACY, False),
-        ("p2.baseline", "A CIFAR-10 baseline.", QuestionKind.ACCURACY, False),
+        ("q1", "Convolve.", "matrix", True),
+        ("p1.scratch", "A CNN from scratch.", "accuracy", False),
+        ("p2.baseline", "A CIFAR-10 baseline.", "accuracy", False),
     )
     exported = json.loads(export_json([grades], catalogue))["students"][0]["questions"]
     questions = {q["id"]: q for q in exported}

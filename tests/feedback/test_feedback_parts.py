@@ -14,7 +14,7 @@ from grader.feedback.values import (
     shown_text,
     view_value,
 )
-from grader.scoring.kinds import AnswerLayout
+from grader.kinds.base import AnswerLayout
 
 
 def test_format_number():

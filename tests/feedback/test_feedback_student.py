@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from grader.feedback import render_student_html, render_student_markdown
 from grader.results import ReviewReason, Status, StudentGrades
-from grader.rubric import QuestionKind
 from tests.feedback.conftest import make_catalogue, make_question
 
 
@@ -251,7 +250,7 @@ json_values = st.recursive(
 def test_reports_never_crash_and_never_leak_markup(
     answer_text, answer_read, expected, details, status, review_reason
 ):
-    questions = make_catalogue(("q1", "Convolve <I> with F.", QuestionKind.MATRIX, True))
+    questions = make_catalogue(("q1", "Convolve <I> with F.", "matrix", True))
     question = make_question(
         "q1",
         points=1,
@@ -279,7 +278,7 @@ def test_model_question_shows_measurement_flags_and_traceback():
         "s1", 1, None, (),
         (make_question("p1.scratch", 4.2, 6, feedback="Measured.", details=details),),
     )  # fmt: skip
-    infos = make_catalogue(("p1.scratch", "scratch CNN", QuestionKind.ACCURACY, False))
+    infos = make_catalogue(("p1.scratch", "scratch CNN", "accuracy", False))
     markdown = render_student_markdown(grades, infos)
     assert (
         "measured accuracy on the hidden test split: **0.812** (full credit at ≥ 0.85, none at ≤ 0.60)"

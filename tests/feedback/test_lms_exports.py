@@ -20,14 +20,14 @@ from grader.feedback.lms_exports import (
 )
 from grader.results import Part, ReviewReason, Status
 from grader.roster import RosterError, load_roster
-from grader.rubric import CatalogueQuestion, QuestionCatalogue, QuestionKind
+from grader.rubric import CatalogueQuestion, QuestionCatalogue
 from grader.service.records import missing_grades
 
 FIXTURES = Path(__file__).parent / "lms"
 CATALOGUE = QuestionCatalogue(
     [
-        CatalogueQuestion("q2", "Convolve with padding.", QuestionKind.MATRIX, Part.WRITTEN, 2, 0, True),
-        CatalogueQuestion("q10", "Early and deep layers.", QuestionKind.CONCEPT, Part.WRITTEN, 3, 1, False, visibility="hidden"),
+        CatalogueQuestion("q2", "Convolve with padding.", "matrix", Part.WRITTEN, 2, 0, True),
+        CatalogueQuestion("q10", "Early and deep layers.", "concept", Part.WRITTEN, 3, 1, False, visibility="hidden"),
     ]
 )  # fmt: skip
 

@@ -3,8 +3,7 @@ status rewritten from a cell. Graded for real in the sandbox, then scored on the
 
 from __future__ import annotations
 
-from grader.rubric.model import FiguresQuestion
-from grader.scoring.models import score_figures
+from grader.kinds.figures import FiguresQuestion, score_figures
 
 VISUALIZE = FiguresQuestion(
     title="Activations and filters shown as figures.",

@@ -7,12 +7,12 @@ import pytest
 from typer.testing import CliRunner
 
 from grader.cli.app import app
+from grader.kinds import concept as concept_kind
 from grader.pipeline import GradeOptions, grade_submissions
 from grader.reference import compute_key, load_parameters
 from grader.reference.answer_key import to_jsonable
 from grader.results import Status
-from grader.scoring import AnswerGrader
-from grader.scoring import answer_grader as answer_grader_module
+from grader.scoring.answer_grader import AnswerGrader
 from grader.storage import Gradebook, open_gradebook
 from grader.templates.parameters_toml import write_parameters_toml
 from grader.templates.variants import variant_parameters
@@ -139,7 +139,7 @@ def test_with_keys_shares_the_compiled_keyword_patterns(rubric, canonical, monke
     def must_not_compile(*args, **kwargs):
         raise AssertionError("with_keys recompiled the concept keyword patterns")
 
-    monkeypatch.setattr(answer_grader_module, "compile_key_points", must_not_compile)
+    monkeypatch.setattr(concept_kind, "compile_key_points", must_not_compile)
     student = grader.with_keys(variant_keys)
     assert student._compiled is grader._compiled and student.rubric is grader.rubric
     assert student.keys["q1"] == variant_keys["q1"] != grader.keys["q1"]

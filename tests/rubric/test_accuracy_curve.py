@@ -7,7 +7,7 @@ import math
 import pytest
 from pydantic import ValidationError
 
-from grader.rubric.model import AccuracyCurve
+from grader.kinds.accuracy import AccuracyCurve
 
 
 @pytest.mark.parametrize(

@@ -139,7 +139,7 @@ def test_partial_shares_over_one(tmp_path):
 
 def test_unknown_field(tmp_path):
     line = error_line(tmp_path, GOOD.replace('title = "conv"', 'title = "conv"\npoints_typo = 1'))
-    assert "question q1: points_typo: Extra inputs are not permitted" in line
+    assert "question q1: unknown field `points_typo` — did you mean `points`?" in line
     assert "fix: remove or rename the unknown field" in line
 
 

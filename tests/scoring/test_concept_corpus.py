@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from grader.errors import RubricError
-from grader.rubric import ConceptQuestion, load_rubric
-from grader.scoring import AnswerGrader
+from grader.kinds.concept import ConceptQuestion
+from grader.rubric import load_rubric
+from grader.scoring.answer_grader import AnswerGrader
 from grader.scoring.concepts import compile_key_points, suggest_key_points
 from tests.scoring.concept_corpus import QUESTION_IDS, load_corpus
 from tests.scoring.concept_corpus.agreement import measure

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.rubric import ConceptQuestion, Rubric, load_rubric
+from grader.kinds.concept import ConceptQuestion
+from grader.rubric import Rubric, load_rubric
 from grader.scoring.concepts import (
     CompiledKeyPoint,
     compile_key_points,

@@ -6,7 +6,7 @@ import pytest
 
 from grader.results import ReviewReason, Status
 from grader.rubric import load_rubric
-from grader.scoring import AnswerGrader
+from grader.scoring.answer_grader import AnswerGrader
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from grader.results import ReviewReason, Status
 from grader.rubric import load_rubric
-from grader.scoring import AnswerGrader
+from grader.scoring.answer_grader import AnswerGrader
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = (ROOT / "reference/hw4/written_solution.md").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ import pytest
 
 from grader.results import Status
 from grader.rubric import load_rubric
-from grader.scoring import AnswerGrader
+from grader.scoring.answer_grader import AnswerGrader
 from tests.scoring.written_corpus import (
     ANSWERS,
     DOCUMENTS,

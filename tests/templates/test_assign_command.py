@@ -53,7 +53,7 @@ def test_a_template_problem_is_one_line_and_exit_2(tmp_path):
     assert result.exit_code == 2
     assert result.output == (
         f"error: {tmp_path / 'template.toml'}: no template manifest here "
-        "(fix: pass the folder holding template.toml, e.g. reference/hw4)\n"
+        "(fix: pass the template folder, the one holding template.toml)\n"
     )
 
 

@@ -51,7 +51,7 @@ def test_a_folder_without_manifest_says_what_to_pass(tmp_path):
     message = error_of(tmp_path)
     assert message == (
         f"{tmp_path / 'template.toml'}: no template manifest here "
-        "(fix: pass the folder holding template.toml, e.g. reference/hw4)"
+        "(fix: pass the template folder, the one holding template.toml)"
     )
 
 
@@ -67,10 +67,10 @@ def test_invalid_toml_points_at_the_position(template_dir):
         (
             'id = "hw4"',
             'id = "hw4"\nauthor = "me"',
-            "template.author: Extra inputs",
+            "unknown field `template.author`",
             "remove or rename",
         ),
-        ('title = "HW4', 'titel = "HW4', "template.title: Field required", "add the missing key"),
+        ('title = "HW4', 'titel = "HW4', "missing field `template.title`", "add the missing key"),
         ('"q2", "q3"', '"q2", "q2"', "questions.written: a question id is listed twice", ""),
         ('"p1.scratch"', '"P1-scratch"', "question id 'P1-scratch' must look like p1.scratch", ""),
         ("image_values = [0, 4]", "image_values = [4, 0]", "[4, 0] is an empty range", ""),

@@ -191,7 +191,7 @@ def test_rejected_draws_are_redrawn_deterministically(canonical, canonical_keys,
     first = variant(canonical, "alice", canonical_keys)
     calls = []
 
-    def reject_first_two(parameters, *, canonical_keys=None):
+    def reject_first_two(parameters, *, canonical_keys=None, **_):
         calls.append(parameters)
         return "rejected for the test" if len(calls) <= 2 else None
 
@@ -340,6 +340,10 @@ class StubTemplate:
     question_sheet_path: Path
     image_values: tuple[int, int] = IMAGE_VALUES
     filter_values: tuple[int, int] = FILTER_VALUES
+
+    @property
+    def array_ranges(self) -> dict[str, tuple[int, int]]:
+        return {"image": self.image_values, "filter": self.filter_values}
 
 
 def stub_template() -> StubTemplate:

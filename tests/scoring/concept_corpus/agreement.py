@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from grader.scoring import AnswerGrader
+from grader.scoring.answer_grader import AnswerGrader
 from tests.scoring.concept_corpus import LabelledAnswer
 
 

@@ -1,4 +1,6 @@
-"""Score tensor-shape answers ([H, W, C]) against the computed key, accepting each named convention.
+"""The `shape` kind: a tensor shape computed from the parameters (a convolution's H×W×C, the output
+of any torch.nn module), written `126x126x16`, `126 × 126 × 16`, `(4, 7, 20)`, LaTeX or
+`torch.Size([4, 7, 20])`, accepting each named convention the key lists.
 
 Shapes quoted from the question itself (the input tensor, the filter) are
 ignored when the answer also gives others, since students restate them.
@@ -6,16 +8,23 @@ ignored when the answer also gives others, since students restate them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal
 
-from grader.reading import FoundShape
+from grader.kinds.base import AnswerLayout, ExactKind, ExactQuestion
+from grader.reading import FoundShape, extract_shapes
 from grader.reference.answer_key import QuestionKey, to_jsonable
 from grader.results import QuestionResult, ReviewReason
-from grader.rubric.model import ExactQuestion
 from grader.scoring.compare import matching_mistake
 from grader.scoring.outcome import exact_result, unreadable_result
+
+if TYPE_CHECKING:
+    from grader.scoring.answer_grader import AnswerGrader
+
+
+class ShapeQuestion(ExactQuestion):
+    kind: Literal["shape"]
 
 
 def _dimension_share(got: tuple[Fraction, ...], expected: tuple[Fraction, ...]) -> float:
@@ -35,15 +44,15 @@ def _without_batch_of_one(shape: FoundShape, rank: int) -> FoundShape:
 
 
 def score_shape(
+    grader: AnswerGrader,
     question_id: str,
     question: ExactQuestion,
     key: QuestionKey,
     answer_text: str,
-    shapes: Sequence[FoundShape],
-    *,
-    review_below: float,
 ) -> QuestionResult:
     """Any accepted convention's shape is full credit; hedged answers go to a person."""
+    review_below = grader.review_below
+    shapes = extract_shapes(answer_text)
     first_expected = to_jsonable(key.accepted[0].value)
     quoted = {tuple(Fraction(d) for d in s) for s in key.parameter_shapes}
     shapes = [_without_batch_of_one(s, len(first_expected)) for s in shapes]
@@ -89,3 +98,27 @@ def score_shape(
         review_reason=ReviewReason.UNREADABLE if cut_short else None,
         review_note="the shape looks cut short: something unreadable follows its last ×",
     )  # fmt: skip
+
+
+def _dims(value: Any) -> str:
+    return " × ".join(str(d) for d in to_jsonable(value))
+
+
+class ShapeKind(ExactKind):
+    name = "shape"
+    layout = AnswerLayout.SHAPE
+    model = ShapeQuestion
+
+    def score_written(
+        self, grader: AnswerGrader, question_id: str, question: Any, text: str
+    ) -> QuestionResult:
+        return score_shape(grader, question_id, question, grader.keys[question.key], text)
+
+    def describe_key(self, key: QuestionKey, question: Any) -> list[tuple[str, str]]:
+        return [(a.convention, _dims(a.value)) for a in key.accepted]
+
+    def answer_text(self, key: QuestionKey, question: Any) -> str:
+        return " x ".join(str(v) for v in to_jsonable(key.accepted[0].value))
+
+
+KIND = ShapeKind()
