@@ -54,8 +54,17 @@ KERNEL_ENV = Setting(
     "(default: $HW_GRADER_KERNEL_ENV, else /opt/hw-grader/kernel-env).",
     env_var=KERNEL_ENV_VAR,
 )
-RUBRIC = Setting(
-    "rubric", Path("rubrics/hw4.toml"), "Rubric file (TOML) with points, keys and partial credit."
+RUBRIC: Setting[Path | None] = Setting(
+    "rubric",
+    None,
+    "Rubric file (TOML). Default: the rubric the gradebook recorded for the assignment "
+    "(its latest run's; `grader runs` shows it).",
+)
+ASSIGNMENT: Setting[str | None] = Setting(
+    "assignment",
+    None,
+    "Which assignment of the gradebook (its rubric's [assignment] id). Needed only when the "
+    "gradebook holds several.",
 )
 #: The environment variable naming the gradebook when no --db is given.
 DB_VAR = "HW_GRADER_DB"
@@ -73,7 +82,9 @@ EXISTING_DB = Setting(
     env_var=DB_VAR,
 )
 REPORTS = Setting(
-    "reports", Path("reports"), "Folder for per-student feedback and the class summary."
+    "reports",
+    Path("reports"),
+    "Folder for per-student feedback and the class summary (default: reports/<assignment id>).",
 )
 WORKERS = Setting("workers", 1, "Local Dask workers running notebooks in parallel.")
 NOTEBOOK_TIMEOUT: Setting[float | None] = Setting(
@@ -110,6 +121,7 @@ def resolve_kernel_env(
 
 
 __all__ = [
+    "ASSIGNMENT",
     "DB",
     "DB_VAR",
     "EXISTING_DB",

@@ -22,12 +22,13 @@ from rich.text import Text
 from grader import service
 from grader.cli.common import (
     EXIT_ATTENTION,
+    AssignmentOption,
     DbOption,
     KernelEnvOption,
-    RubricOption,
     WorkersOption,
     fail,
     option_help,
+    say_notes,
     stderr,
     stdout,
 )
@@ -42,7 +43,6 @@ from grader.settings import (
     DB,
     NOTEBOOK_TIMEOUT,
     REPORTS,
-    RUBRIC,
     WORKERS,
     resolve_kernel_env,
 )
@@ -75,11 +75,20 @@ NO_SANDBOX_WARNING = (
 @app.command()
 def grade(
     submissions: Annotated[Path, typer.Argument(help="Folder holding one sub-folder per student.")],
-    rubric: RubricOption = RUBRIC.default,
+    rubric: Annotated[
+        Path | None,
+        typer.Option(
+            "--rubric",
+            help="Rubric file (TOML). Default, for a regrade: the file of the rubric the "
+            "gradebook recorded for its assignment (--assignment when it holds several).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = DB.default,
-    reports: Annotated[Path, typer.Option("--reports", help=option_help(REPORTS))] = (
-        REPORTS.default
-    ),
+    assignment: AssignmentOption = None,
+    reports: Annotated[
+        Path | None, typer.Option("--reports", help=option_help(REPORTS), show_default=False)
+    ] = None,
     only: Annotated[OnlyPart, typer.Option("--only", help="Grade only this part.")] = OnlyPart.all,
     student: Annotated[
         str | None, typer.Option("--student", help="Grade only this student id.")
@@ -154,8 +163,10 @@ def grade(
         submissions=submissions,
         rubric=rubric,
         db=db,
+        assignment=assignment,
         roster=roster,
-        reports=None if no_reports else reports,
+        reports=reports,
+        write_reports=not no_reports,
         options=GradeOptions(
             only=only.value,
             student=student,
@@ -195,7 +206,10 @@ def grade(
 
 
 def _print_outcome(outcome: service.GradeOutcome) -> None:
-    table = Table(title=f"Run {outcome.run_id}: {len(outcome.students)} students graded")
+    table = Table(
+        title=f"Run {outcome.run_id}: {len(outcome.students)} students graded"
+        + (f" ({outcome.assignment})" if outcome.assignment else "")
+    )
     table.add_column("student")
     table.add_column("points", justify="right")
     table.add_column("attention")
@@ -215,6 +229,7 @@ def _print_outcome(outcome: service.GradeOutcome) -> None:
         typer.echo(f"reports: {problem}", err=True)
     for name, reason in outcome.not_graded:
         typer.echo(f"not graded: {name!r}: {reason}", err=True)
+    say_notes(outcome.notes)
     for warning in outcome.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if outcome.needing_attention:
@@ -225,7 +240,9 @@ def _print_outcome(outcome: service.GradeOutcome) -> None:
 
 @app.command()
 def key(
-    rubric: RubricOption = RUBRIC.default,
+    rubric: Annotated[
+        Path, typer.Option("--rubric", help="Rubric file (TOML) whose key to print.")
+    ],
     format: Annotated[
         KeyFormat, typer.Option("--format", help="json or a readable table.")
     ] = KeyFormat.json,
@@ -235,6 +252,8 @@ def key(
         answer_key = service.answer_key(rubric)
     except GraderError as exc:
         fail(exc.one_line())
+    for warning in answer_key.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if format is KeyFormat.json:
         typer.echo(json.dumps(answer_key.as_json(), indent=2))
         return

@@ -8,6 +8,7 @@ Option help and defaults come from `grader.settings` (escaped for rich markup, s
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -15,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from grader.settings import DB, EXISTING_DB, KERNEL_ENV, RUBRIC, WORKERS, Setting
+from grader.settings import ASSIGNMENT, DB, EXISTING_DB, KERNEL_ENV, RUBRIC, WORKERS, Setting
 
 EXIT_DONE, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
 
@@ -34,12 +35,25 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
+def say_notes(notes: Iterable[str]) -> None:
+    """Print what a command wants the user to know but is not an error: one `note:` line each."""
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+
+
 def option_help(setting: Setting[Any]) -> str:
     """A setting's help text as typer shows it (rich markup escaped)."""
     return escape(setting.help)
 
 
-RubricOption = Annotated[Path, typer.Option("--rubric", help=option_help(RUBRIC))]
+#: For commands over a gradebook: default None, the rubric of record.
+RubricOption = Annotated[
+    Path | None, typer.Option("--rubric", help=option_help(RUBRIC), show_default=False)
+]
+AssignmentOption = Annotated[
+    str | None,
+    typer.Option("--assignment", help=option_help(ASSIGNMENT), show_default=False),
+]
 # `--db` is a str (a path or a URL; a Path would turn `postgresql://h/db` into `postgresql:/h/db`),
 # read from $HW_GRADER_DB when not given. Messages name it by `gradebook_label` (no password).
 #: For `grader grade`, which creates the gradebook.

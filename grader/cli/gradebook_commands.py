@@ -20,21 +20,23 @@ from rich.text import Text
 from grader import service
 from grader.cli.common import (
     EXIT_ATTENTION,
+    AssignmentOption,
     ExistingDbOption,
     RubricOption,
     fail,
     option_help,
+    say_notes,
     stderr,
     stdout,
     who_decides,
 )
 from grader.errors import GraderError
+from grader.exports import EXPORT_FORMATS, MoodleIdentifier
 from grader.feedback import report_file_stems
 from grader.feedback.files import ReportError
-from grader.feedback.lms_exports import MoodleIdentifier
 from grader.results import Part
-from grader.service import ExportFormat, ReportFormat, rescoring
-from grader.settings import DB, REPORTS, RUBRIC
+from grader.service import ReportFormat, rescoring
+from grader.settings import DB, REPORTS
 from grader.storage import gradebook_label
 
 
@@ -43,19 +45,29 @@ class QueueFormat(StrEnum):
     json = "json"
 
 
+_FORMAT_HELP = "; ".join(f"{name}: {spec.help}" for name, spec in EXPORT_FORMATS.items())
+
+
+def _known_format(value: str) -> str:
+    """--format takes the rows of the export formats table."""
+    if value not in EXPORT_FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(EXPORT_FORMATS)}")
+    return value
+
+
 def export(
     db: ExistingDbOption = DB.default,
-    rubric: RubricOption = RUBRIC.default,
+    rubric: RubricOption = None,
+    assignment: AssignmentOption = None,
     format: Annotated[
-        ExportFormat,
+        str,
         typer.Option(
             "--format",
             metavar="<format>",
-            help="csv (points and status per question), json, canvas (gradebook import CSV), "
-            "moodle (grade import CSV; needs --roster) or gradescope (a results.json per "
-            "student; needs --out DIR).",
+            callback=_known_format,
+            help=f"One of: {_FORMAT_HELP}.",
         ),
-    ] = ExportFormat.csv,
+    ] = "csv",
     out: Annotated[
         Path | None,
         typer.Option(
@@ -85,19 +97,23 @@ def export(
         typer.Option("--identifier", help="Moodle: match students by email or idnumber."),
     ] = MoodleIdentifier.email,
 ) -> None:
-    """Export current grades (latest run per student, overrides applied) for a learning platform."""
+    """Export one assignment's current grades (latest run per student, overrides applied) for a
+    learning platform, with the rubric that scored them (never two rubrics mixed)."""
     options = service.ExportOptions(
         roster=roster, assignment_id=assignment_id, per_question=per_question, identifier=identifier
     )
-    if format is ExportFormat.gradescope and out is None:
-        fail("--format gradescope writes one results.json per student (fix: pass --out FOLDER)")
+    spec = EXPORT_FORMATS[format]
+    if spec.one_file_per_student and out is None:
+        fail(f"--format {format} writes one file per student (fix: pass --out FOLDER)")
     try:
-        exported = service.export_grades(db, rubric=rubric, format=format, options=options)
+        exported = service.export_grades(
+            db, rubric=rubric, assignment=assignment, format=format, options=options
+        )
     except GraderError as exc:
         fail(exc.one_line())
     for warning in exported.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    if format is ExportFormat.gradescope and out is not None:
+    if spec.one_file_per_student and out is not None:
         written = write_gradescope_results(exported.files, out)
         stderr.print(Text(f"wrote {written} results.json file(s) under {out}"))
         return
@@ -122,21 +138,28 @@ def write_gradescope_results(files: dict[str, str], out: Path) -> int:
 def report(
     student: Annotated[str, typer.Argument(help="Student id, as in the submissions folder.")],
     db: ExistingDbOption = DB.default,
-    rubric: RubricOption = RUBRIC.default,
+    rubric: RubricOption = None,
+    assignment: AssignmentOption = None,
     format: Annotated[ReportFormat, typer.Option("--format", help="md or html.")] = ReportFormat.md,
 ) -> None:
     """Print one student's feedback report from the gradebook."""
     try:
-        text = service.student_report(db, student, rubric=rubric, format=format)
+        shown = service.student_report(
+            db, student, rubric=rubric, assignment=assignment, format=format
+        )
     except GraderError as exc:
         fail(exc.one_line())
-    typer.echo(text)
+    say_notes(shown.notes)
+    typer.echo(shown.text)
 
 
 def reports(
     db: ExistingDbOption = DB.default,
-    rubric: RubricOption = RUBRIC.default,
-    out: Annotated[Path, typer.Option("--reports", help=option_help(REPORTS))] = REPORTS.default,
+    rubric: RubricOption = None,
+    assignment: AssignmentOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--reports", help=option_help(REPORTS), show_default=False)
+    ] = None,
     student: Annotated[
         list[str] | None,
         typer.Option(
@@ -152,13 +175,18 @@ def reports(
     be written in short form.
     """
     try:
-        written = service.rebuild_reports(db, rubric=rubric, reports_dir=out, students=student)
+        if out is None:
+            out = REPORTS.default / service.open_assignment(db, assignment=assignment).assignment
+        written = service.rebuild_reports(
+            db, rubric=rubric, assignment=assignment, reports_dir=out, students=student
+        )
     except ReportError as exc:
         stdout.print(Text(exc.one_line()))
         raise typer.Exit(EXIT_ATTENTION) from exc
     except GraderError as exc:
         fail(exc.one_line())
-    stdout.print(Text(f"wrote {len(written)} file(s) to {out} (index: {out / 'index.html'})"))
+    say_notes(written.notes)
+    stdout.print(Text(f"wrote {len(written.paths)} file(s) to {out} (index: {out / 'index.html'})"))
 
 
 def override(
@@ -169,6 +197,7 @@ def override(
         str, typer.Option("--reason", help="Why; stored in the audit log and shown in the report.")
     ],
     db: ExistingDbOption = DB.default,
+    assignment: AssignmentOption = None,
     actor: Annotated[
         str | None, typer.Option("--actor", help="Who decided (default: the $USER running this).")
     ] = None,
@@ -176,7 +205,9 @@ def override(
     """Set a question's points by hand; kept across regrades and recorded in the audit log."""
     who = who_decides(actor)
     try:
-        done = service.set_override(db, student, question, points, reason=reason, actor=who)
+        done = service.set_override(
+            db, student, question, points, reason=reason, actor=who, assignment=assignment
+        )
     except GraderError as exc:
         fail(exc.one_line())
     stdout.print(
@@ -186,15 +217,15 @@ def override(
     )
 
 
-def runs(db: ExistingDbOption = DB.default) -> None:
+def runs(db: ExistingDbOption = DB.default, assignment: AssignmentOption = None) -> None:
     """List the grading runs, and how to finish one that was interrupted.
 
-    For each run: when it started and finished ("unfinished" if it was interrupted),
-    students graded per part, how many need attention, and the rubric. For an
-    unfinished run, the exact `grader grade ... --resume ID` command that finishes it.
+    For each run: its assignment, when it started and finished ("unfinished" if it was
+    interrupted), students graded per part, how many need attention, and the rubric. For
+    an unfinished run, the exact `grader grade ... --resume ID` command that finishes it.
     """
     try:
-        infos = service.list_runs(db)
+        infos = service.list_runs(db, assignment=assignment)
     except GraderError as exc:
         fail(exc.one_line())
     if not infos:
@@ -209,7 +240,8 @@ def runs(db: ExistingDbOption = DB.default) -> None:
         )
         graded = ", ".join(f"{part.value} {info.parts.get(part.value, 0)}" for part in Part)
         typer.echo(
-            f"run {info.run_id}: started {info.started_at:%Y-%m-%d %H:%M:%S} UTC, {finished}; "
+            f"run {info.run_id} ({info.assignment or 'no assignment recorded'}): "
+            f"started {info.started_at:%Y-%m-%d %H:%M:%S} UTC, {finished}; "
             f"students graded: {graded}; {info.needs_attention} need attention; "
             f"rubric {info.rubric_path}"
         )
@@ -219,7 +251,16 @@ def runs(db: ExistingDbOption = DB.default) -> None:
 
 def rescore(
     db: ExistingDbOption = DB.default,
-    rubric: RubricOption = RUBRIC.default,
+    rubric: Annotated[
+        Path | None,
+        typer.Option(
+            "--rubric",
+            help="Rubric file to apply. Default: the file of the assignment's rubric of record "
+            "as it is now (the rubric was edited).",
+            show_default=False,
+        ),
+    ] = None,
+    assignment: AssignmentOption = None,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Only show who changes and by how much; write nothing."),
@@ -235,9 +276,10 @@ def rescore(
     a person. Exits 1 when something needs a person (a new question, a flagged override).
     """
     try:
-        outcome = rescoring.rescore(db, rubric=rubric, dry_run=dry_run)
+        outcome = rescoring.rescore(db, rubric=rubric, assignment=assignment, dry_run=dry_run)
     except GraderError as exc:
         fail(exc.one_line())
+    say_notes(outcome.notes)
     if format is QueueFormat.json:
         typer.echo(json.dumps(dataclasses.asdict(outcome), indent=2, ensure_ascii=False))
     else:

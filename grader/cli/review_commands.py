@@ -15,13 +15,20 @@ from rich.table import Table
 from rich.text import Text
 
 from grader import service
-from grader.cli.common import ExistingDbOption, RubricOption, fail, stdout, who_decides
+from grader.cli.common import (
+    AssignmentOption,
+    ExistingDbOption,
+    RubricOption,
+    fail,
+    say_notes,
+    stdout,
+    who_decides,
+)
 from grader.cli.gradebook_commands import QueueFormat
 from grader.errors import GraderError
 from grader.results import Status
-from grader.rubric import load_rubric
 from grader.service.review import QueueFilter, ReviewKind
-from grader.settings import DB, RUBRIC
+from grader.settings import DB
 
 review_app = typer.Typer(
     help="The review queue: list what waits for a person, confirm suggestions in bulk.",
@@ -32,7 +39,8 @@ review_app = typer.Typer(
 @review_app.command("list")
 def list_queue(
     db: ExistingDbOption = DB.default,
-    rubric: RubricOption = RUBRIC.default,
+    rubric: RubricOption = None,
+    assignment: AssignmentOption = None,
     question: Annotated[
         str | None, typer.Option("--question", help="Only this question (e.g. q4).")
     ] = None,
@@ -68,6 +76,7 @@ def list_queue(
         page = service.review_page(
             db,
             rubric=rubric,
+            assignment=assignment,
             where=QueueFilter(question=question, kind=kind, student=student, status=status),
             per_page=10**6,
         )
@@ -112,7 +121,8 @@ def accept(
         typer.Option("--all-suggested", help="Every waiting suggestion of the question."),
     ] = False,
     db: ExistingDbOption = DB.default,
-    rubric: RubricOption = RUBRIC.default,
+    rubric: RubricOption = None,
+    assignment: AssignmentOption = None,
     actor: Annotated[
         str | None, typer.Option("--actor", help="Who decided (default: the $USER running this).")
     ] = None,
@@ -129,6 +139,7 @@ def accept(
         done = service.accept_suggestions(
             db,
             rubric=rubric,
+            assignment=assignment,
             question=question,
             group=group,
             reason=reason,
@@ -146,7 +157,8 @@ def accept(
 
 def serve(
     db: ExistingDbOption = DB.default,
-    rubric: RubricOption = RUBRIC.default,
+    rubric: RubricOption = None,
+    assignment: AssignmentOption = None,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on; not loopback needs a token.")
     ] = "127.0.0.1",
@@ -188,9 +200,10 @@ def serve(
     from grader.web.access import is_loopback, new_token
 
     try:
-        load_rubric(rubric)  # a bad --rubric fails now, not on the first page
-    except GraderError as exc:
+        scope = service.open_assignment(db, assignment=assignment, rubric=rubric)
+    except GraderError as exc:  # a bad --rubric or gradebook fails now, not on the first page
         fail(exc.one_line())
+    say_notes(scope.notes)
     if token is None and not is_loopback(host):
         token = new_token()
     who = who_decides(reviewer)
@@ -201,6 +214,7 @@ def serve(
             ReviewConfig(
                 db=db,
                 rubric=rubric,
+                assignment=scope.assignment,
                 reviewer=who,
                 token=token,
                 reports_dir=reports,
@@ -211,5 +225,8 @@ def serve(
     except GraderError as exc:
         fail(exc.one_line())
     url = f"{base}/queue" + (f"?token={token}" if token else "")
-    typer.echo(f"review service for {db}, reviewer {who}: open {url}")
+    typer.echo(
+        f"review service for {db}, assignment {scope.assignment or '(unnamed)'}, "
+        f"reviewer {who}: open {url}"
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")

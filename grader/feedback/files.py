@@ -44,6 +44,31 @@ class ReportError(GraderError):
     """Reports cannot be written as asked (for example, the same student twice)."""
 
 
+#: A file in every reports folder naming the assignment whose reports it holds.
+ASSIGNMENT_MARKER = ".assignment"
+
+
+def claim_reports_folder(out_dir: Path, assignment: str) -> None:
+    """Refuse to write one assignment's reports over another's (their student files share
+    names); mark an empty or matching folder as this assignment's."""
+    marker = out_dir / ASSIGNMENT_MARKER
+    try:
+        holder = marker.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        holder = None
+    except (OSError, UnicodeDecodeError):
+        holder = ""
+    if holder is not None and holder != assignment:
+        raise GraderError(
+            f"holds the reports of assignment {holder!r}, not {assignment!r}",
+            path=out_dir,
+            hint=f"pass a folder of its own, e.g. --reports {out_dir.parent / (assignment or 'reports')}",
+        )
+    if holder is None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        marker.write_text(assignment + "\n", encoding="utf-8")
+
+
 def _id_digest(student_id: str) -> str:
     return hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
@@ -126,8 +151,12 @@ def write_reports(
     *,
     students: Collection[str] | None = None,
     review_url: str | None = None,
+    assignment: str | None = None,
 ) -> list[Path]:
     """Write <student>.md and <student>.html for each student, index.html and summary.md.
+
+    With `assignment`, the folder is marked as that assignment's and a folder holding
+    another assignment's reports is refused (GraderError), before anything is written.
 
     `review_url`: the review service's address; index.html then links into its queue.
 
@@ -146,6 +175,8 @@ def write_reports(
         )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if assignment is not None:
+        claim_reports_folder(out_dir, assignment)
     stems = report_file_stems(student_ids)
     written: list[Path] = []
     failed: list[str] = []

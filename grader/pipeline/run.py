@@ -258,11 +258,17 @@ def _safe_grade(
 
 
 def _check_resumable(gradebook: Gradebook, run_id: int, rubric: Rubric) -> None:
-    """A run can be resumed when it exists and was started with this very rubric."""
-    if gradebook.run(run_id) is None:
+    """A run can be resumed when it exists, is unfinished, and was started with this very rubric."""
+    run = gradebook.run(run_id)
+    if run is None:
         raise GraderError(
             f"cannot resume run {run_id}: the gradebook has no run {run_id}",
             hint="`grader runs` lists the runs and how to resume an unfinished one",
+        )
+    if run["finished_at"] is not None:
+        raise GraderError(
+            f"cannot resume run {run_id}: run {run_id} is finished",
+            hint="start a new run (leave out --resume); `grader runs` lists the unfinished ones",
         )
     if gradebook.run_rubric_hash(run_id) != rubric.content_hash:
         raise GraderError(
@@ -299,6 +305,8 @@ def grade_submissions(
             rubric_hash=rubric.content_hash,
             tool_version=__version__,
             options={**asdict(options), "submissions": str(submissions_dir)},
+            assignment_id=rubric.assignment.id,
+            rubric_texts=rubric.sources,
         )
         done: dict[Part, set[str]] = {part: set() for part in Part}
     else:
@@ -360,10 +368,14 @@ def _write_reports(
     graded_ids: set[str],
 ) -> None:
     """Reports for the students graded now; the class summary for everyone in the gradebook."""
-    everyone = gradebook.latest_grades(catalogue=rubric.catalogue)
+    everyone = gradebook.scoped(rubric.assignment.id).latest_grades(catalogue=rubric.catalogue)
     try:
         summary.report_paths = write_reports(
-            everyone, rubric.catalogue, reports_dir, students=graded_ids
+            everyone,
+            rubric.catalogue,
+            reports_dir,
+            students=graded_ids,
+            assignment=rubric.assignment.id,
         )
     except ReportError as exc:  # every file was written, some in short form: say so, go on
         summary.report_problems.append(exc.one_line())

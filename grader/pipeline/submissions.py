@@ -192,10 +192,10 @@ def _shown(name: str) -> str:
 # --- the written file in one student's folder ---
 
 WRITTEN_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".pdf", ".docx", ".ipynb")
-PREFERRED_STEMS = re.compile(r"^(written|answers?|hw4)", re.IGNORECASE)
-# A notebook is the written part only when its name says so (written.ipynb, hw4_answers.ipynb):
+PREFERRED_STEMS = re.compile(r"^(written|answers?|hw\d*|homework)", re.IGNORECASE)
+# A notebook is the written part only when its name says so (written.ipynb, hw5_answers.ipynb):
 # the programming notebooks (p1_cats_dogs.ipynb...) sit in the same folder.
-WRITTEN_NOTEBOOK = re.compile(r"written|answer|^hw4$", re.IGNORECASE)
+WRITTEN_NOTEBOOK = re.compile(r"written|answer|^hw\d*$", re.IGNORECASE)
 # The programming part and its by-products: never the written answers, never a problem.
 PROGRAM_SUFFIXES = frozenset(
     {".ipynb", ".py", ".pt", ".pth", ".ckpt", ".pkl", ".npy", ".npz", ".h5", ".onnx"}

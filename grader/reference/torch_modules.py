@@ -36,14 +36,29 @@ class ModuleSpec:
     def with_arguments(self, **changes: Any) -> ModuleSpec:
         """The same module with some constructor arguments changed (by name, even if the text
         gave them by position)."""
-        cls = module_class(self.name)
-        bound = inspect.signature(cls).bind_partial(*self.args, **self.kwargs)
-        arguments = {**bound.arguments, **changes}
-        variadic = [
-            p.name for p in inspect.signature(cls).parameters.values() if p.kind is p.VAR_POSITIONAL
-        ]
-        args = tuple(arguments.pop(variadic[0], ())) if variadic else ()
-        return ModuleSpec(self.name, args, arguments, self.text)
+        signature = _constructor_signature(module_class(self.name))
+        bound = signature.bind_partial(*self.args, **self.kwargs)
+        arguments = dict(bound.arguments)
+        args: tuple[Any, ...] = ()
+        extra: dict[str, Any] = {}
+        for parameter in signature.parameters.values():
+            if parameter.kind is parameter.VAR_POSITIONAL:
+                args = tuple(arguments.pop(parameter.name, ()))
+            elif parameter.kind is parameter.VAR_KEYWORD:
+                extra = dict(arguments.pop(parameter.name, {}))
+        return ModuleSpec(self.name, args, {**arguments, **extra, **changes}, self.text)
+
+
+def _constructor_signature(cls: type[Any]) -> inspect.Signature:
+    """The arguments a module takes. The recurrent layers take (*args, **kwargs) and hand them
+    to RNNBase, whose own order (after `mode`) is the one that counts."""
+    import torch
+
+    if issubclass(cls, torch.nn.RNNBase) and cls is not torch.nn.RNNBase:
+        base = inspect.signature(torch.nn.RNNBase.__init__)
+        kept = [p for name, p in base.parameters.items() if name not in ("self", "mode")]
+        return base.replace(parameters=kept)
+    return inspect.signature(cls)
 
 
 class ModuleExpressionError(ValueError):

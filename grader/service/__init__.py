@@ -1,7 +1,8 @@
 """Use cases shared by the `grader` CLI and the web review service: one function each.
 
 grade (submissions → a stored run, read back from the gradebook), the answer key,
-export, one student's report, the review queue, overrides and the list of runs.
+export, one student's report, the review queue, overrides and the list of runs; each
+reading command works on one assignment with its rubric of record (`assignments`).
 Each takes plain arguments (paths, options, already-resolved settings) and returns
 plain dataclasses or text; problems a user can fix are raised as `GraderError`.
 
@@ -10,14 +11,22 @@ callers (typer commands, web handlers) do the talking.
 """
 
 from grader.service.answer_key import AcceptedAnswer, AnswerKey, answer_key
+from grader.service.assignments import (
+    AssignmentScope,
+    RubricChoice,
+    mixed_rubrics,
+    mixing_error,
+    open_assignment,
+)
 from grader.service.gradebooks import open_existing, open_or_create
 from grader.service.grading import GradeOutcome, GradeRequest, StudentStanding, grade
 from grader.service.records import (
     Export,
-    ExportFormat,
     ExportOptions,
     OverrideSet,
+    RebuiltReports,
     ReportFormat,
+    StudentReport,
     export_grades,
     rebuild_reports,
     set_override,
@@ -49,8 +58,8 @@ __all__ = [
     "AcceptedAnswer",
     "AnswerGroup",
     "AnswerKey",
+    "AssignmentScope",
     "Export",
-    "ExportFormat",
     "ExportOptions",
     "GradeOutcome",
     "GradeRequest",
@@ -59,11 +68,14 @@ __all__ = [
     "QueueFilter",
     "QueuePage",
     "QueueSnapshot",
+    "RebuiltReports",
     "ReportFormat",
     "ReviewAnswer",
     "ReviewItem",
     "ReviewKind",
+    "RubricChoice",
     "RunInfo",
+    "StudentReport",
     "StudentStanding",
     "accept_suggestions",
     "answer_key",
@@ -72,7 +84,10 @@ __all__ = [
     "export_grades",
     "grade",
     "list_runs",
+    "mixed_rubrics",
+    "mixing_error",
     "next_waiting",
+    "open_assignment",
     "open_existing",
     "open_or_create",
     "page_of",

@@ -33,6 +33,7 @@ class AnswerKey:
     questions: dict[str, tuple[AcceptedAnswer, ...]]
     tolerances: dict[str, float]  # questions compared within a tolerance
     kinds: dict[str, str]
+    warnings: tuple[str, ...] = ()  # doubts about the rubric that do not stop it
 
     def as_json(self) -> dict[str, dict[str, Any]]:
         """{question: {"accepted": [{"convention": ..., "value": ...}]}}, as `grader key` prints it
@@ -72,4 +73,4 @@ def answer_key(rubric_path: Path) -> AnswerKey:
         tolerance = getattr(question, "tolerance", None)
         if tolerance is not None:
             tolerances[qid] = tolerance
-    return AnswerKey(rubric.parameters_path, questions, tolerances, kinds)
+    return AnswerKey(rubric.parameters_path, questions, tolerances, kinds, rubric.warnings)

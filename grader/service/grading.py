@@ -13,15 +13,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.errors import GraderError
+from grader.errors import GradebookError, GraderError
 from grader.pipeline import GradeOptions, find_students, grade_submissions
 from grader.results import Part, StudentGrades
 from grader.roster import Roster, load_roster
-from grader.rubric import load_rubric
+from grader.rubric import Rubric, load_rubric
 from grader.sandbox.cgroups import cgroup_support
 from grader.sandbox.gpu import NO_GPU, host_cuda_devices
-from grader.service.gradebooks import open_or_create
-from grader.settings import DB, REPORTS, RUBRIC
+from grader.service.assignments import open_assignment
+from grader.service.gradebooks import open_existing, open_or_create
+from grader.settings import DB, REPORTS
 from grader.storage import GradebookTarget
 
 
@@ -30,11 +31,13 @@ class GradeRequest:
     """One `grader grade`: where the submissions, rubric, gradebook and reports are, and the options."""
 
     submissions: Path
-    rubric: Path = RUBRIC.default
+    rubric: Path | None = None  # None: the file of the gradebook's assignment's rubric of record
     db: GradebookTarget = DB.default
-    reports: Path | None = REPORTS.default  # None: write no reports
+    reports: Path | None = None  # None: reports/<assignment id>
+    write_reports: bool = True
     options: GradeOptions = field(default_factory=GradeOptions)
     roster: Path | None = None  # checked against the folders: who is missing, who is extra
+    assignment: str | None = None  # picks the rubric of record when no rubric is given
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class GradeOutcome:
     report_problems: tuple[str, ...] = ()
     not_graded: tuple[tuple[str, str], ...] = ()  # folder entries not graded, with why
     warnings: tuple[str, ...] = ()  # e.g. folders the roster does not list
+    assignment: str = ""
+    rubric: str = ""  # the rubric file graded with
+    notes: tuple[str, ...] = ()  # which rubric, when none was given; a changed rubric file
 
     @property
     def needing_attention(self) -> tuple[StudentStanding, ...]:
@@ -115,9 +121,6 @@ def grade(
     problem with the request itself; one student's problems are that student's status.
     """
     options = request.options
-    if request.reports is not None and options.page_images_dir is None:
-        # Scanned pages are rendered beside the reports, for the person who grades them.
-        options = replace(options, page_images_dir=request.reports / "pages")
     if not request.submissions.is_dir():
         raise GraderError(
             "no such folder",
@@ -130,23 +133,32 @@ def grade(
             path=options.variants_dir,
             hint="pass the grader/variants folder written by `grader assign --variants`",
         )
-    rubric = load_rubric(request.rubric)
+    rubric, notes = _rubric_to_grade_with(request)
+    warnings = list(rubric.warnings)
+    reports = request.reports
+    if request.write_reports and reports is None:
+        reports = Path(REPORTS.default) / (rubric.assignment.id or "reports")
+    if not request.write_reports:
+        reports = None
+    if reports is not None and options.page_images_dir is None:
+        # Scanned pages are rendered beside the reports, for the person who grades them.
+        options = replace(options, page_images_dir=reports / "pages")
     roster = load_roster(request.roster) if request.roster is not None else None
-    gradebook = open_or_create(request.db)
     students = find_students(request.submissions)
-    warnings = _roster_warnings(roster, [sid for sid, _ in students])
-    if options.only in ("all", "notebooks") and rubric.models and not options.notebooks.unsandboxed:
-        support = cgroup_support()
-        if not support.available:  # the run goes on with per-process caps: say so
-            warnings.append(f"sandbox limits: {support.describe()}")
-        if options.notebooks.gpu and not host_cuda_devices():
-            warnings.append(NO_GPU)
     if options.student is not None and options.student not in {sid for sid, _ in students}:
         raise GraderError(
             "no such student folder",
             path=f"{request.submissions}/{options.student}",
             hint=f"check the id with `ls {request.submissions}`",
         )
+    gradebook = open_or_create(request.db)
+    warnings += _roster_warnings(roster, [sid for sid, _ in students])
+    if options.only in ("all", "notebooks") and rubric.models and not options.notebooks.unsandboxed:
+        support = cgroup_support()
+        if not support.available:  # the run goes on with per-process caps: say so
+            warnings.append(f"sandbox limits: {support.describe()}")
+        if options.notebooks.gpu and not host_cuda_devices():
+            warnings.append(NO_GPU)
     if on_start is not None:
         parts = 2 if options.only == "all" and rubric.models else 1
         on_start((1 if options.student else len(students)) * parts)
@@ -154,14 +166,14 @@ def grade(
         request.submissions,
         rubric=rubric,
         gradebook=gradebook,
-        reports_dir=request.reports,
+        reports_dir=reports,
         options=options,
         on_student_done=on_student_done,
     )
     in_run: set[str] = set()
     for part in Part:
         in_run |= gradebook.graded_students(summary.run_id, part)
-    current = gradebook.latest_grades(catalogue=rubric.catalogue)
+    current = gradebook.scoped(rubric.assignment.id).latest_grades(catalogue=rubric.catalogue)
     return GradeOutcome(
         run_id=summary.run_id,
         students=tuple(
@@ -170,14 +182,33 @@ def grade(
             if g.student_id in in_run
         ),
         reports_index=(
-            request.reports / "index.html"
-            if request.reports is not None and summary.report_paths
-            else None
+            reports / "index.html" if reports is not None and summary.report_paths else None
         ),
         report_problems=tuple(summary.report_problems),
         not_graded=tuple(summary.not_graded),
         warnings=tuple(warnings),
+        assignment=rubric.assignment.id,
+        rubric=str(rubric.path),
+        notes=tuple(notes),
     )
+
+
+def _rubric_to_grade_with(request: GradeRequest) -> tuple[Rubric, list[str]]:
+    """`--rubric`, else the file of the rubric of record of the gradebook's assignment (a
+    regrade); one line says which when it was not given."""
+    if request.rubric is not None:
+        return load_rubric(request.rubric), []
+    try:
+        gradebook = open_existing(request.db)
+    except GradebookError:
+        raise GraderError(
+            "no rubric given, and no gradebook yet to take the rubric of record from",
+            path=str(request.db),
+            hint="pass --rubric RUBRIC.toml",
+        ) from None
+    scope = open_assignment(gradebook, assignment=request.assignment, prefer_file=True)
+    said = f"grading with {scope.rubric.path}, the rubric of assignment {scope.assignment!r}"
+    return scope.rubric, [said, *scope.notes]
 
 
 def _roster_warnings(roster: Roster | None, folders: list[str]) -> list[str]:

@@ -1,8 +1,10 @@
 """Use cases over an existing gradebook: export the grades, one student's report, an override.
 
-Job: open the gradebook (which must exist), read current grades in rubric order
-with overrides applied, and hand them to `grader.feedback` for text; record a
-person's override. Must not print or write files (callers decide where text goes).
+Job: open the gradebook (which must exist) on one assignment with its rubric of record
+(`grader.service.assignments`), read current grades in rubric order with overrides
+applied, and hand them to `grader.exports` or `grader.feedback` for text; record a
+person's override. An export never mixes two rubrics. Must not print or write files
+(callers decide where text goes).
 """
 
 from __future__ import annotations
@@ -13,34 +15,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from grader.errors import GradebookError, GraderError
-from grader.feedback import (
-    export_csv,
-    export_json,
-    render_student_html,
-    render_student_markdown,
-    write_reports,
-)
-from grader.feedback.lms_exports import (
-    MoodleIdentifier,
-    export_canvas,
-    export_moodle,
-    gradescope_results,
-    moodle_unidentified,
-    pending_students,
-)
+from grader.exports import EXPORT_FORMATS, ExportRequest, MoodleIdentifier
+from grader.feedback import render_student_html, render_student_markdown, write_reports
 from grader.results import GradedQuestion, QuestionResult, Status, StudentGrades
 from grader.roster import load_roster
-from grader.rubric import QuestionCatalogue, load_rubric
-from grader.service.gradebooks import open_existing
+from grader.rubric import QuestionCatalogue
+from grader.service.assignments import RubricChoice, mixed_rubrics, mixing_error, open_assignment
 from grader.storage import Gradebook, GradebookTarget, gradebook_label
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    json = "json"
-    canvas = "canvas"
-    moodle = "moodle"
-    gradescope = "gradescope"
 
 
 class ReportFormat(StrEnum):
@@ -56,6 +37,7 @@ class Export:
     students: int
     files: dict[str, str] = field(default_factory=dict)  # gradescope: student id -> results.json
     warnings: tuple[str, ...] = ()
+    assignment: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,22 +69,37 @@ def missing_grades(student_id: str, catalogue: QuestionCatalogue) -> StudentGrad
 def export_grades(
     db: GradebookTarget,
     *,
-    rubric: Path,
-    format: ExportFormat,
+    format: str,
+    rubric: RubricChoice = None,
+    assignment: str | None = None,
     options: ExportOptions = ExportOptions(),
 ) -> Export:
-    """Current grades (latest run per student and part, overrides applied) in `format`.
+    """Current grades of one assignment (latest run per student and part, overrides applied)
+    in `format` (a row of `grader.exports.EXPORT_FORMATS`).
 
-    With a roster, students are named as the platform knows them, roster students without
-    a submission are exported as missing, and graded students the roster lacks are named
-    in a warning.
+    Refused when the grades were scored with another rubric than the one exported with
+    (per-question points and totals would disagree). With a roster, students are named as
+    the platform knows them, roster students without a submission are exported as
+    missing, and graded students the roster lacks are named in a warning.
     """
-    gradebook = open_existing(db)
-    loaded = load_rubric(rubric)
-    catalogue = loaded.catalogue
-    grades = gradebook.latest_grades(catalogue=catalogue)
+    spec = EXPORT_FORMATS.get(format)
+    if spec is None:
+        raise GraderError(
+            f"unknown export format {format!r}", hint=f"use one of: {', '.join(EXPORT_FORMATS)}"
+        )
+    if spec.needs_roster and options.roster is None:
+        raise GraderError(
+            f"a {spec.name} export needs the roster (how the platform names each student)",
+            hint="pass --roster ROSTER.csv",
+        )
+    scope = open_assignment(db, assignment=assignment, rubric=rubric)
+    refusal = mixing_error(scope, "this export")
+    if refusal is not None:
+        raise refusal
+    catalogue = scope.rubric.catalogue
+    grades = scope.gradebook.latest_grades(catalogue=catalogue)
     roster = load_roster(options.roster) if options.roster is not None else None
-    warnings: list[str] = []
+    warnings: list[str] = list(scope.notes)
     if roster is not None:
         graded = {g.student_id for g in grades}
         outside = roster.not_in_roster(graded)
@@ -116,51 +113,44 @@ def export_grades(
             for entry in roster
             if entry.student_id not in graded
         ]
-    title = loaded.assignment.title
-    if format is ExportFormat.json:
-        text = export_json(grades, catalogue)
-    elif format is ExportFormat.csv:
-        text = export_csv(grades, catalogue)
-    elif format is ExportFormat.canvas:
-        text = export_canvas(
-            grades,
-            catalogue,
+    output = spec.export(
+        ExportRequest(
+            grades=grades,
+            catalogue=catalogue,
             roster=roster,
-            assignment_title=title,
+            assignment_title=scope.rubric.assignment.title,
             assignment_id=options.assignment_id,
             per_question=options.per_question,
+            identifier=options.identifier,
         )
-        pending = pending_students(grades)
-        if pending:
-            warnings.append(
-                f"{len(pending)} student(s) have scores that still wait for a person: "
-                f"{', '.join(pending[:20])} (fix: confirm them with `grader review` or "
-                "`grader override` before the import)"
-            )
-    elif format is ExportFormat.moodle:
-        if roster is None:
-            raise GraderError(
-                "a Moodle export needs the roster (email or ID number per student)",
-                hint="pass --roster ROSTER.csv",
-            )
-        text = export_moodle(grades, catalogue, roster=roster, identifier=options.identifier)
-        unknown = moodle_unidentified(grades, roster, options.identifier)
-        if unknown:
-            warnings.append(
-                f"{len(unknown)} student(s) left out: no {options.identifier.value} in the roster: "
-                f"{', '.join(unknown[:20])} (fix: fill in that roster column)"
-            )
-    else:
-        files = gradescope_results(grades, catalogue)
-        return Export("", len(grades), files=files, warnings=tuple(warnings))
-    return Export(text, len(grades), warnings=tuple(warnings))
+    )
+    return Export(
+        output.text,
+        len(grades),
+        files=dict(output.files),
+        warnings=(*warnings, *output.warnings),
+        assignment=scope.assignment,
+    )
 
 
-def student_report(db: GradebookTarget, student: str, *, rubric: Path, format: ReportFormat) -> str:
+@dataclass(frozen=True)
+class StudentReport:
+    text: str
+    notes: tuple[str, ...] = ()
+
+
+def student_report(
+    db: GradebookTarget,
+    student: str,
+    *,
+    format: ReportFormat,
+    rubric: RubricChoice = None,
+    assignment: str | None = None,
+) -> StudentReport:
     """One student's feedback report (Markdown or self-contained HTML) from the gradebook."""
-    gradebook = open_existing(db)
-    catalogue = load_rubric(rubric).catalogue
-    grades = gradebook.latest_grades(student, catalogue=catalogue)
+    scope = open_assignment(db, assignment=assignment, rubric=rubric)
+    catalogue = scope.rubric.catalogue
+    grades = scope.gradebook.latest_grades(student, catalogue=catalogue)
     if not grades:
         raise GradebookError(
             f"no grades for student '{student}'",
@@ -168,7 +158,14 @@ def student_report(db: GradebookTarget, student: str, *, rubric: Path, format: R
             hint="check the id with `grader export --format csv`",
         )
     render = render_student_html if format is ReportFormat.html else render_student_markdown
-    return render(grades[0], catalogue)
+    notes = list(scope.notes)
+    other = mixed_rubrics(scope).get(student)
+    if other is not None:
+        notes.append(
+            f"{student}'s grades were scored with another rubric ({other}); the report shows "
+            f"them with {scope.rubric.path}'s titles"
+        )
+    return StudentReport(render(grades[0], catalogue), tuple(notes))
 
 
 @dataclass(frozen=True)
@@ -183,7 +180,14 @@ class OverrideSet:
 
 
 def set_override(
-    db: GradebookTarget, student: str, question: str, points: float, *, reason: str, actor: str
+    db: GradebookTarget,
+    student: str,
+    question: str,
+    points: float,
+    *,
+    reason: str,
+    actor: str,
+    assignment: str | None = None,
 ) -> OverrideSet:
     """Set a question's points by hand; kept across regrades and recorded in the audit log."""
     if not reason.strip():
@@ -191,28 +195,36 @@ def set_override(
             "--reason must not be empty",
             hint="say why, e.g. --reason 'confirmed key points 1 and 3'",
         )
-    open_existing(db).add_override(student, question, points, reason=reason, actor=actor)
+    gradebook = open_assignment(db, assignment=assignment).gradebook
+    gradebook.add_override(student, question, points, reason=reason, actor=actor)
     return OverrideSet(student, question, points, reason, actor)
+
+
+@dataclass(frozen=True)
+class RebuiltReports:
+    paths: list[Path]
+    notes: tuple[str, ...] = ()
 
 
 def rebuild_reports(
     db: GradebookTarget | Gradebook,
     *,
-    rubric: Path,
     reports_dir: Path,
+    rubric: RubricChoice = None,
+    assignment: str | None = None,
     students: Collection[str] | None = None,
     review_url: str | None = None,
-) -> list[Path]:
-    """Rewrite the report files from the gradebook as it is now (overrides applied).
+) -> RebuiltReports:
+    """Rewrite the report files of one assignment from the gradebook as it is now.
 
     Every student's files (or only `students`') and always the class summary, so a
     report never says an answer awaits a person after someone decided it. Raises
     ReportError when some files could only be written in short form. `review_url`: the
     review service's address, linked from the class summary.
     """
-    gradebook = open_existing(db)
-    catalogue = load_rubric(rubric).catalogue
-    everyone = gradebook.latest_grades(catalogue=catalogue)
+    scope = open_assignment(db, assignment=assignment, rubric=rubric)
+    catalogue = scope.rubric.catalogue
+    everyone = scope.gradebook.latest_grades(catalogue=catalogue)
     if students is not None:
         known = {g.student_id for g in everyone}
         unknown = sorted(set(students) - known)
@@ -221,9 +233,22 @@ def rebuild_reports(
                 f"no grades for student(s) {', '.join(unknown[:10])}",
                 hint="check the ids with `grader export --format csv`",
             )
+    notes = list(scope.notes)
+    mixed = mixed_rubrics(scope)
+    if mixed:
+        notes.append(
+            f"{len(mixed)} student(s) were scored with another rubric than {scope.rubric.path} "
+            f"({', '.join(list(mixed)[:10])}); their reports show its titles (fix: grader "
+            f"rescore{' --assignment ' + scope.assignment if scope.assignment else ''})"
+        )
     try:
-        return write_reports(
-            everyone, catalogue, reports_dir, students=students, review_url=review_url
+        paths = write_reports(
+            everyone,
+            catalogue,
+            reports_dir,
+            students=students,
+            review_url=review_url,
+            assignment=scope.assignment,
         )
     except OSError as exc:
         raise GraderError(
@@ -231,3 +256,4 @@ def rebuild_reports(
             path=Path(exc.filename) if exc.filename else reports_dir,
             hint="give a --reports folder you can write to",
         ) from exc
+    return RebuiltReports(paths, tuple(notes))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from grader import __version__
 from grader.kinds.base import RescoreContext
@@ -27,10 +26,9 @@ from grader.results import (
     StudentGrades,
     SubmissionResult,
 )
-from grader.rubric import load_rubric
 from grader.rubric.model import Rubric
 from grader.scoring.answer_grader import AnswerGrader
-from grader.service.gradebooks import open_existing
+from grader.service.assignments import RubricChoice, open_assignment
 from grader.storage import GradebookTarget
 
 
@@ -70,6 +68,9 @@ class RescoreOutcome:
     changes: tuple[StudentChange, ...]
     not_rescored: tuple[NotRescored, ...]
     stale_overrides: tuple[tuple[str, str], ...]  # (student, question) flagged for a person
+    assignment: str = ""
+    rubric: str = ""  # the rubric file applied
+    notes: tuple[str, ...] = ()  # one line each: the rubric changed since, only a copy left
 
 
 def _rescored_parts(
@@ -125,10 +126,22 @@ def _datasets(grades: Iterable[StudentGrades]) -> dict[str, str]:
     return found
 
 
-def rescore(db: GradebookTarget, *, rubric: Path, dry_run: bool = False) -> RescoreOutcome:
-    """Re-apply `rubric` to the gradebook's current results; store them as a new run."""
-    gradebook = open_existing(db)
-    loaded = load_rubric(rubric)
+def rescore(
+    db: GradebookTarget,
+    *,
+    rubric: RubricChoice = None,
+    assignment: str | None = None,
+    dry_run: bool = False,
+) -> RescoreOutcome:
+    """Re-apply a rubric to one assignment's current results; store them as a new run.
+
+    Without `rubric`: the file of the rubric of record as it is now (the usual case:
+    the rubric was edited); a note says when it changed since, or when only the
+    gradebook's copy is left.
+    """
+    scope = open_assignment(db, assignment=assignment, rubric=rubric, prefer_file=True)
+    gradebook = scope.gradebook
+    loaded = scope.rubric
     grader = AnswerGrader(loaded)
     current = gradebook.latest_grades(catalogue=loaded.catalogue)
     datasets = _datasets(current)
@@ -186,6 +199,8 @@ def rescore(db: GradebookTarget, *, rubric: Path, dry_run: bool = False) -> Resc
             rubric_hash=loaded.content_hash,
             tool_version=__version__,
             options={"rescore": True, "from": "the gradebook's latest results"},
+            assignment_id=scope.assignment,
+            rubric_texts=loaded.sources,
         )
         gradebook.record_submissions(
             run_id, [part for parts in rescored.values() for part in parts], actor="rescore"
@@ -197,4 +212,7 @@ def rescore(db: GradebookTarget, *, rubric: Path, dry_run: bool = False) -> Resc
         changes=tuple(changes),
         not_rescored=not_rescored,
         stale_overrides=tuple(stale),
+        assignment=scope.assignment,
+        rubric=str(loaded.path),
+        notes=scope.notes + loaded.warnings,
     )

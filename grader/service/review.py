@@ -34,7 +34,8 @@ from grader.results import (
     Status,
     StudentGrades,
 )
-from grader.rubric import QuestionCatalogue, load_rubric
+from grader.rubric import QuestionCatalogue, Rubric, load_rubric
+from grader.service.assignments import RubricChoice, open_assignment
 from grader.service.gradebooks import open_existing
 from grader.storage import Gradebook, GradebookTarget
 
@@ -140,13 +141,17 @@ def _shuffle_key(item: ReviewItem) -> str:
 
 
 def review_queue(
-    db: GradebookTarget, *, rubric: Path, student: str | None = None
+    db: GradebookTarget,
+    *,
+    rubric: RubricChoice = None,
+    assignment: str | None = None,
+    student: str | None = None,
 ) -> list[ReviewItem]:
     """Items awaiting a person, students in id order and questions in rubric order."""
-    gradebook = open_existing(db)
-    catalogue = load_rubric(rubric).catalogue
+    scope = open_assignment(db, assignment=assignment, rubric=rubric)
+    catalogue = scope.rubric.catalogue
     items: list[ReviewItem] = []
-    for grades in gradebook.latest_grades(student, catalogue=catalogue):
+    for grades in scope.gradebook.latest_grades(student, catalogue=catalogue):
         items.extend(_student_entry(grades, catalogue).items)
     return items
 
@@ -198,24 +203,32 @@ class QueueSnapshot:
         return Counter(q for entry in self.students.values() for q in entry.decided)
 
 
-def _rubric_stamp(rubric: Path) -> str:
+def _rubric_stamp(rubric: RubricChoice) -> str:
+    """What tells one rubric from another: a loaded one's hash, a file's bytes' hash."""
+    if isinstance(rubric, Rubric):
+        return rubric.content_hash
+    if rubric is None:
+        return ""
     try:
         return hashlib.sha256(rubric.read_bytes()).hexdigest()
     except OSError:
         return ""  # load_rubric names the problem
 
 
-def queue_snapshot(db: GradebookTarget | Gradebook, *, rubric: Path) -> QueueSnapshot:
+def queue_snapshot(
+    db: GradebookTarget | Gradebook, *, rubric: RubricChoice = None, assignment: str | None = None
+) -> QueueSnapshot:
     """Read the whole queue once."""
-    gradebook = open_existing(db)
+    scope = open_assignment(db, assignment=assignment, rubric=rubric)
+    gradebook = scope.gradebook
     # The stamp first: a write racing this read leaves the snapshot looking older, not newer.
     generation = gradebook.write_generation()
-    catalogue = load_rubric(rubric).catalogue
+    catalogue = scope.rubric.catalogue
     students = {
         grades.student_id: _student_entry(grades, catalogue)
         for grades in gradebook.latest_grades(catalogue=catalogue)
     }
-    return QueueSnapshot(generation, _rubric_stamp(rubric), catalogue, students)
+    return QueueSnapshot(generation, scope.rubric.content_hash, catalogue, students)
 
 
 #: Re-read at most this many students after one's own decisions; more, read everything.
@@ -225,7 +238,7 @@ _REFRESH_AT_MOST = 20
 def current_snapshot(
     db: GradebookTarget | Gradebook,
     *,
-    rubric: Path,
+    rubric: RubricChoice = None,
     previous: QueueSnapshot | None,
     wrote_for: Sequence[str] = (),
     writes: int = 0,
@@ -234,14 +247,15 @@ def current_snapshot(
     the students `wrote_for` (and nobody else's), `previous` with those students re-read;
     otherwise the whole queue read again."""
     gradebook = open_existing(db)
-    if previous is None or previous.rubric_stamp != _rubric_stamp(rubric):
-        return queue_snapshot(gradebook, rubric=rubric)
+    loaded = load_rubric(rubric) if isinstance(rubric, Path) else rubric
+    if previous is None or (loaded is not None and previous.rubric_stamp != loaded.content_hash):
+        return queue_snapshot(gradebook, rubric=loaded)
     generation = gradebook.write_generation()
     if generation == previous.generation:
         return previous
     own_only = writes > 0 and generation == previous.generation + writes
     if not own_only or not wrote_for or len(wrote_for) > _REFRESH_AT_MOST:
-        return queue_snapshot(gradebook, rubric=rubric)
+        return queue_snapshot(gradebook, rubric=loaded)
     students = dict(previous.students)
     for student in dict.fromkeys(wrote_for):
         grades = gradebook.latest_grades(student, catalogue=previous.catalogue)
@@ -311,13 +325,15 @@ class QueuePage:
 def review_page(
     db: GradebookTarget | Gradebook,
     *,
-    rubric: Path,
+    rubric: RubricChoice = None,
+    assignment: str | None = None,
     where: QueueFilter = QueueFilter(),
     page: int = 1,
     per_page: int = 50,
 ) -> QueuePage:
     """The queue as a page: filtered, in rubric order then a stable shuffle within a question."""
-    return page_of(queue_snapshot(db, rubric=rubric), where=where, page=page, per_page=per_page)
+    snapshot = queue_snapshot(db, rubric=rubric, assignment=assignment)
+    return page_of(snapshot, where=where, page=page, per_page=per_page)
 
 
 def _check_question(catalogue: QuestionCatalogue, question: str | None) -> None:
@@ -390,7 +406,8 @@ class ReviewAnswer:
 def review_answer(
     db: GradebookTarget | Gradebook,
     *,
-    rubric: Path,
+    rubric: RubricChoice = None,
+    assignment: str | None = None,
     student: str,
     question: str,
     snapshot: QueueSnapshot | None = None,
@@ -398,8 +415,9 @@ def review_answer(
     """One student's answer to one question with everything a decision needs.
 
     The group size is counted in `snapshot` when given (else the queue is read)."""
-    gradebook = open_existing(db)
-    catalogue = snapshot.catalogue if snapshot is not None else load_rubric(rubric).catalogue
+    scope = open_assignment(db, assignment=assignment, rubric=rubric)
+    gradebook = scope.gradebook
+    catalogue = snapshot.catalogue if snapshot is not None else scope.rubric.catalogue
     _check_question(catalogue, question)
     grades = gradebook.latest_grades(student, catalogue=catalogue)
     if not grades:
@@ -421,7 +439,7 @@ def review_answer(
     )
     group_size = 1
     if item is not None:
-        queue = snapshot if snapshot is not None else queue_snapshot(gradebook, rubric=rubric)
+        queue = snapshot if snapshot is not None else queue_snapshot(gradebook, rubric=scope.rubric)
         group_size = sum(
             1
             for other in queue.items
@@ -464,6 +482,11 @@ def _require_reason(reason: str) -> None:
         )
 
 
+def _decider(db: GradebookTarget | Gradebook, assignment: str | None) -> Gradebook:
+    gradebook = open_existing(db)
+    return gradebook.scoped(assignment) if assignment is not None else gradebook
+
+
 def decide(
     db: GradebookTarget | Gradebook,
     *,
@@ -473,10 +496,11 @@ def decide(
     reason: str,
     actor: str,
     version: str,
+    assignment: str | None = None,
 ) -> None:
     """Record a person's points for one answer, refused if the answer changed since `version`."""
     _require_reason(reason)
-    open_existing(db).add_override(
+    _decider(db, assignment).add_override(
         student, question, points, reason=reason, actor=actor, expected_version=version
     )
 
@@ -489,10 +513,11 @@ def undo_decision(
     reason: str,
     actor: str,
     version: str,
+    assignment: str | None = None,
 ) -> bool:
     """Withdraw a person's decision; the grader's result (and its review flag) count again."""
     _require_reason(reason)
-    return open_existing(db).undo_override(
+    return _decider(db, assignment).undo_override(
         student, question, reason=reason, actor=actor, expected_version=version
     )
 
@@ -508,7 +533,8 @@ class GroupDecision:
 def accept_suggestions(
     db: GradebookTarget | Gradebook,
     *,
-    rubric: Path,
+    rubric: RubricChoice = None,
+    assignment: str | None = None,
     question: str,
     reason: str,
     actor: str,
@@ -526,8 +552,9 @@ def accept_suggestions(
     (a stale one is harmless: each override checks the version it was listed with).
     """
     _require_reason(reason)
-    gradebook = open_existing(db)
-    queue = snapshot if snapshot is not None else queue_snapshot(gradebook, rubric=rubric)
+    scope = open_assignment(db, assignment=assignment, rubric=rubric)
+    gradebook = scope.gradebook
+    queue = snapshot if snapshot is not None else queue_snapshot(gradebook, rubric=scope.rubric)
     _check_question(queue.catalogue, question)
     members = [
         item

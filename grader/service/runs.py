@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from grader.errors import GradebookError
 from grader.service.gradebooks import open_existing
-from grader.settings import DB, RUBRIC
+from grader.settings import DB
 from grader.storage import GradebookTarget, gradebook_label
 
 
@@ -26,6 +27,7 @@ class RunInfo:
     started_at: datetime
     finished_at: datetime | None  # None: the run was interrupted (or is still going)
     rubric_path: str
+    assignment: str
     students: int  # graded in any part so far
     parts: dict[str, int]  # students graded per part so far
     needs_attention: int  # students with a result a person must act on
@@ -45,8 +47,7 @@ def resume_command(run: dict[str, Any], *, db: GradebookTarget) -> str | None:
     if not submissions:
         return None
     words = ["grader", "grade", str(submissions), "--resume", str(run["id"])]
-    if run["rubric_path"] != str(RUBRIC.default):
-        words += ["--rubric", run["rubric_path"]]
+    words += ["--rubric", run["rubric_path"]]
     if str(db) != str(DB.default):
         # A URL's password is never printed: `***` in its place, to be filled in (or use
         # $HW_GRADER_DB, which the command then reads).
@@ -64,9 +65,18 @@ def resume_command(run: dict[str, Any], *, db: GradebookTarget) -> str | None:
     return shlex.join(words)
 
 
-def list_runs(db: GradebookTarget) -> list[RunInfo]:
-    """Every run of the gradebook at `db`, oldest first."""
+def list_runs(db: GradebookTarget, *, assignment: str | None = None) -> list[RunInfo]:
+    """Every run of the gradebook at `db` (of one assignment, when given), oldest first."""
     gradebook = open_existing(db)
+    if assignment is not None:
+        if assignment not in gradebook.assignment_ids():
+            held = ", ".join(repr(a) for a in gradebook.assignment_ids()) or "none"
+            raise GradebookError(
+                f"no assignment {assignment!r} in the gradebook (it holds {held})",
+                path=gradebook_label(db),
+                hint="pass one of the assignments it holds to --assignment",
+            )
+        gradebook = gradebook.scoped(assignment)
     runs = gradebook.runs()
     counts = gradebook.run_counts([run["id"] for run in runs])
     infos: list[RunInfo] = []
@@ -79,6 +89,7 @@ def list_runs(db: GradebookTarget) -> list[RunInfo]:
                 started_at=datetime.fromisoformat(run["started_at"]),
                 finished_at=datetime.fromisoformat(finished) if finished else None,
                 rubric_path=run["rubric_path"],
+                assignment=run["assignment"],
                 students=stored["students"],
                 parts=dict(stored["parts"]),
                 needs_attention=stored["needs_attention"],

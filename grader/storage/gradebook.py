@@ -10,8 +10,9 @@ must not hold sessions or other mutable state between calls.
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -41,6 +42,7 @@ from grader.storage.models import (
     GradingRunRow,
     OverrideRow,
     QuestionResultRow,
+    RubricRow,
     StudentRow,
     SubmissionRow,
     WriteGenerationRow,
@@ -66,15 +68,48 @@ def _chunks(values: Iterable[str], size: int = _IN_LIST_SIZE) -> list[list[str]]
 class Gradebook:
     """Reads and writes grades in a gradebook engine made by `open_gradebook`.
 
+    A gradebook may hold several assignments (HW4 and HW5 of one course). A Gradebook
+    `scoped` to one reads and decides within it only; an unscoped one works on the
+    gradebook's only assignment and refuses, naming them, when there are several.
     Keep one Gradebook as the gradebook's only writer; readers may be anywhere.
     """
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        assignment: str | None = None,
+    ) -> None:
         self._engine = engine
         self._write_engine = write_engine(engine)
         self._clock = clock
+        self._assignment = assignment
         label = gradebook_label(engine.url)
         self._path = None if label in ("", ":memory:") else label
+
+    def scoped(self, assignment: str) -> Gradebook:
+        """The same gradebook, reading and deciding within one assignment."""
+        scoped = copy.copy(self)
+        scoped._assignment = assignment
+        return scoped
+
+    @property
+    def assignment(self) -> str | None:
+        """The assignment this Gradebook is scoped to, or None (the gradebook's only one)."""
+        return self._assignment
+
+    def _assignment_in(self, session: Session) -> str:
+        """The assignment reads and decisions are about: the scope, else the only one there is."""
+        if self._assignment is not None:
+            return self._assignment
+        ids = reading.assignment_ids(session)
+        if len(ids) > 1:
+            raise self._error(
+                f"the gradebook holds several assignments ({', '.join(repr(a) for a in ids)})",
+                hint="say which with --assignment ID",
+            )
+        return ids[0] if ids else ""
 
     def _error(self, message: str, *, hint: str | None = None) -> GradebookError:
         return GradebookError(message, path=self._path, hint=hint)
@@ -110,18 +145,47 @@ class Gradebook:
     # Runs
 
     def start_run(
-        self, *, rubric_path: str, rubric_hash: str, tool_version: str, options: dict[str, Any]
+        self,
+        *,
+        rubric_path: str,
+        rubric_hash: str,
+        tool_version: str,
+        options: dict[str, Any],
+        assignment_id: str | None = None,
+        rubric_texts: Mapping[str, str] | None = None,
     ) -> int:
-        """Record the start of a grading run; return its id."""
+        """Record the start of a grading run of one assignment; return its id.
+
+        `rubric_texts` (rubric, parameters, reference: as `Rubric.sources`) are kept once per
+        content hash, so the gradebook can say exactly which rubric graded what.
+        """
+        assignment = assignment_id if assignment_id is not None else (self._assignment or "")
+        now = self._clock()
         with self._writing() as session:
+            if rubric_texts is not None and "rubric" in rubric_texts:
+                session.execute(
+                    insert_or_ignore(dialect_name(session), RubricRow.__table__, ["content_hash"]),
+                    [
+                        {
+                            "content_hash": rubric_hash,
+                            "assignment_id": assignment,
+                            "path": rubric_path,
+                            "rubric_text": rubric_texts["rubric"],
+                            "parameters_text": rubric_texts.get("parameters"),
+                            "reference_text": rubric_texts.get("reference"),
+                            "stored_at": now,
+                        }
+                    ],
+                )
             run = GradingRunRow(
-                started_at=self._clock(),
+                started_at=now,
                 finished_at=None,
                 rubric_path=rubric_path,
                 rubric_hash=rubric_hash,
                 tool_version=tool_version,
                 options=options,
                 counts=None,
+                assignment_id=assignment,
             )
             session.add(run)
             session.flush()
@@ -168,7 +232,7 @@ class Gradebook:
         now = self._clock()
         student_ids = sorted({s.student_id for s in batch})
         with self._writing() as session:
-            self._require_run(session, run_id)
+            assignment = self._require_run(session, run_id).assignment_id
             session.execute(
                 insert_or_ignore(dialect_name(session), StudentRow.__table__, ["id"]),
                 [{"id": sid, "created_at": now} for sid in student_ids],
@@ -189,6 +253,7 @@ class Gradebook:
                         "source_path": s.source_path,
                         "problems": list(s.problems),
                         "recorded_at": now,
+                        "assignment_id": assignment,
                     }
                     for s in batch
                 ],
@@ -221,6 +286,7 @@ class Gradebook:
                             "total": s.points,
                             "max": s.max_points,
                         },
+                        "assignment_id": assignment,
                     }
                     for s in batch
                 ],
@@ -271,10 +337,15 @@ class Gradebook:
     # Overrides
 
     def _current_question(
-        self, session: Session, student_id: str, question_id: str, expected_version: str | None
+        self,
+        session: Session,
+        assignment: str,
+        student_id: str,
+        question_id: str,
+        expected_version: str | None,
     ) -> GradedQuestion:
         """The question as stored now; refuses a decision made on an older version of it."""
-        grades = reading.latest_grades(session, student_id)
+        grades = reading.latest_grades(session, student_id, assignment=assignment)
         if not grades:
             raise self._error(
                 f"student {student_id!r} has never been graded",
@@ -318,7 +389,10 @@ class Gradebook:
         override is refused with StaleDecisionError when the question changed since.
         """
         with self._writing() as session:
-            question = self._current_question(session, student_id, question_id, expected_version)
+            assignment = self._assignment_in(session)
+            question = self._current_question(
+                session, assignment, student_id, question_id, expected_version
+            )
             if not (math.isfinite(points) and 0 <= points <= question.max_points):
                 raise self._error(
                     f"student {student_id!r}, question {question_id!r}: {points} points is "
@@ -330,6 +404,7 @@ class Gradebook:
             session.execute(
                 update(OverrideRow)
                 .where(
+                    OverrideRow.assignment_id == assignment,
                     OverrideRow.student_id == student_id,
                     OverrideRow.question_id == question_id,
                     OverrideRow.active.is_(True),
@@ -348,6 +423,7 @@ class Gradebook:
                     active=True,
                     judged_max_points=question.max_points,
                     judged_answer_hash=answer_fingerprint(question.result),
+                    assignment_id=assignment,
                 )
             )
             session.add(
@@ -370,6 +446,7 @@ class Gradebook:
                         "override_reason": reason,
                         "suggested_points": grader_points,
                     },
+                    assignment_id=assignment,
                 )
             )
 
@@ -384,7 +461,10 @@ class Gradebook:
     ) -> bool:
         """Withdraw the active override (the grader's result counts again); False if there was none."""
         with self._writing() as session:
-            question = self._current_question(session, student_id, question_id, expected_version)
+            assignment = self._assignment_in(session)
+            question = self._current_question(
+                session, assignment, student_id, question_id, expected_version
+            )
             if question.override is None:
                 return False
             session.execute(
@@ -411,6 +491,7 @@ class Gradebook:
                         "overridden": False,
                         "reason": reason,
                     },
+                    assignment_id=assignment,
                 )
             )
             return True
@@ -426,7 +507,8 @@ class Gradebook:
     def notebook_runs(self, student_id: str, run_id: int | None = None) -> list[NotebookRunRecord]:
         """The student's executed-notebook records (latest run with any, unless `run_id`)."""
         with Session(self._engine) as session:
-            return read_notebook_runs(session, student_id, run_id)
+            assignment = self._assignment_in(session)
+            return read_notebook_runs(session, student_id, run_id, assignment=assignment)
 
     def latest_grades(
         self, student_id: str | None = None, *, catalogue: QuestionCatalogue | None = None
@@ -436,7 +518,9 @@ class Gradebook:
         With the rubric's `catalogue`, each student's questions come in rubric order.
         """
         with Session(self._engine) as session, session.begin():
-            return reading.latest_grades(session, student_id, catalogue=catalogue)
+            return reading.latest_grades(
+                session, student_id, catalogue=catalogue, assignment=self._assignment_in(session)
+            )
 
     def write_generation(self) -> int:
         """A stamp that grows with every committed write: equal stamps, the same gradebook."""
@@ -446,7 +530,9 @@ class Gradebook:
     def audit_entries(self, student_id: str | None = None) -> list[dict[str, Any]]:
         """The audit log as dicts, oldest first, optionally for one student."""
         with Session(self._engine) as session, session.begin():
-            return reading.audit_entries(session, student_id)
+            return reading.audit_entries(
+                session, student_id, assignment=self._assignment_in(session)
+            )
 
     def graded_students(self, run_id: int, part: Part) -> set[str]:
         """Students whose `part` this run has already stored: what a resumed run skips."""
@@ -465,9 +551,28 @@ class Gradebook:
             return self._require_run(session, run_id).rubric_hash
 
     def runs(self) -> list[dict[str, Any]]:
-        """Every grading run as a dict, oldest first."""
+        """Every grading run as a dict, oldest first (of the scoped assignment, when scoped)."""
         with Session(self._engine) as session, session.begin():
-            return reading.runs(session)
+            found = reading.runs(session)
+        if self._assignment is None:
+            return found
+        return [run for run in found if run["assignment"] == self._assignment]
+
+    def assignment_ids(self) -> list[str]:
+        """Every assignment the gradebook holds runs of, in the order of their first run."""
+        with Session(self._engine) as session:
+            return reading.assignment_ids(session)
+
+    def rubric_texts(self, content_hash: str) -> dict[str, Any] | None:
+        """The rubric a run recorded by its hash (texts, path, assignment), or None when the run
+        is older than the gradebook's keeping of rubrics."""
+        with Session(self._engine) as session:
+            return reading.rubric_texts(session, content_hash)
+
+    def latest_rubric_hashes(self) -> dict[str, dict[str, tuple[int, str]]]:
+        """Per student and part of the assignment: (run id, rubric hash) of their current grades."""
+        with Session(self._engine) as session:
+            return reading.latest_rubric_hashes(session, self._assignment_in(session))
 
     def run(self, run_id: int) -> dict[str, Any] | None:
         """One grading run as a dict (like `runs()`), or None when there is no such run."""

@@ -205,6 +205,67 @@ _WRITE_GENERATION = (
     "INSERT INTO write_generation (id, generation) VALUES (1, 0)",
 )
 
+# Several assignments in one gradebook (HW4 and HW5 of one course): each run, graded part,
+# override and audit entry says which it belongs to, and each run's rubric is kept whole
+# (its text, its parameters', its reference module's), so every command reads a gradebook
+# with the rubric it was graded with. Rows from before: '' until `_name_old_runs` names them.
+_ASSIGNMENTS_AND_RUBRICS = (
+    "ALTER TABLE grading_runs ADD COLUMN assignment_id VARCHAR DEFAULT '' NOT NULL",
+    "ALTER TABLE graded_parts ADD COLUMN assignment_id VARCHAR DEFAULT '' NOT NULL",
+    "ALTER TABLE overrides ADD COLUMN assignment_id VARCHAR DEFAULT '' NOT NULL",
+    "ALTER TABLE audit_log ADD COLUMN assignment_id VARCHAR",
+    "DROP INDEX uq_overrides_one_active",
+    """CREATE UNIQUE INDEX uq_overrides_one_active
+        ON overrides (assignment_id, student_id, question_id) WHERE active""",
+    """CREATE INDEX ix_graded_parts_assignment_student_part_run
+        ON graded_parts (assignment_id, student_id, part, run_id)""",
+    """CREATE TABLE rubrics (
+        content_hash VARCHAR NOT NULL,
+        assignment_id VARCHAR NOT NULL,
+        path VARCHAR NOT NULL,
+        rubric_text TEXT NOT NULL,
+        parameters_text TEXT,
+        reference_text TEXT,
+        stored_at DATETIME NOT NULL,
+        PRIMARY KEY (content_hash)
+    )""",
+)
+
+
+def _name_old_runs(connection: Connection) -> None:
+    """Best effort for gradebooks made before assignments were recorded: a run whose rubric file
+    is still where it was read takes the assignment id written in it; its parts, and the
+    overrides and audit entries of its students, follow. What cannot be named stays ''."""
+    import tomllib
+    from pathlib import Path
+
+    named: dict[int, str] = {}
+    for run_id, rubric_path in connection.execute(text("SELECT id, rubric_path FROM grading_runs")):
+        try:
+            table = tomllib.loads(Path(rubric_path).read_text(encoding="utf-8")).get(
+                "assignment", {}
+            )
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(table, dict) and isinstance(table.get("id"), str) and table["id"]:
+            named[run_id] = table["id"]
+    for run_id, assignment in named.items():
+        for statement in (
+            "UPDATE grading_runs SET assignment_id = :a WHERE id = :r",
+            "UPDATE graded_parts SET assignment_id = :a WHERE run_id = :r",
+        ):
+            connection.execute(text(statement), {"a": assignment, "r": run_id})
+    if len(set(named.values())) == 1:  # one homework: every override and entry is its own
+        (assignment,) = set(named.values())
+        connection.execute(text("UPDATE overrides SET assignment_id = :a"), {"a": assignment})
+        connection.execute(text("UPDATE audit_log SET assignment_id = :a"), {"a": assignment})
+
+
+def _assignments_and_rubrics(connection: Connection) -> None:
+    _run_statements(_ASSIGNMENTS_AND_RUBRICS)(connection)
+    _name_old_runs(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_create_gradebook_tables", _run_statements(_CREATE_GRADEBOOK_TABLES)),
     Migration("0002_create_notebook_runs", _run_statements(_CREATE_NOTEBOOK_RUNS)),
@@ -213,6 +274,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _run_statements(_OVERRIDES_REMEMBER_WHAT_THEY_JUDGED),
     ),
     Migration("0004_write_generation", _run_statements(_WRITE_GENERATION)),
+    Migration("0005_assignments_and_rubrics", _assignments_and_rubrics),
 )
 
 

@@ -107,6 +107,9 @@ class GradingRunRow(Base):
     tool_version: Mapped[str] = mapped_column(String)
     options: Mapped[Any] = mapped_column(JSON)
     counts: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    # The assignment graded (the rubric's [assignment] id); '' for a run from before 0005
+    # whose rubric could not be read any more.
+    assignment_id: Mapped[str] = mapped_column(String, server_default=text("''"))
 
 
 class GradedPartRow(Base):
@@ -116,6 +119,13 @@ class GradedPartRow(Base):
     __table_args__ = (
         # Finds the latest run per (student, part) without scanning every run.
         Index("ix_graded_parts_student_part_run", "student_id", "part", "run_id"),
+        Index(
+            "ix_graded_parts_assignment_student_part_run",
+            "assignment_id",
+            "student_id",
+            "part",
+            "run_id",
+        ),
     )
 
     run_id: Mapped[int] = mapped_column(ForeignKey("grading_runs.id"), primary_key=True)
@@ -125,6 +135,7 @@ class GradedPartRow(Base):
     source_path: Mapped[str | None] = mapped_column(String)  # as given in this run
     problems: Mapped[Any] = mapped_column(JSON)  # list of submission-level messages
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assignment_id: Mapped[str] = mapped_column(String, server_default=text("''"))  # the run's
 
 
 class QuestionResultRow(Base):
@@ -162,9 +173,10 @@ class OverrideRow(Base):
     __tablename__ = "overrides"
     __table_args__ = (
         Index("ix_overrides_student_question", "student_id", "question_id"),
-        # At most one active override per pair, whatever code writes the table.
+        # At most one active override per question of a student, whatever code writes the table.
         Index(
             "uq_overrides_one_active",
+            "assignment_id",
             "student_id",
             "question_id",
             unique=True,
@@ -185,6 +197,7 @@ class OverrideRow(Base):
     # (`grader.results.answer_fingerprint`). NULL for overrides from before 0003.
     judged_max_points: Mapped[float | None] = mapped_column(Float, nullable=True)
     judged_answer_hash: Mapped[str | None] = mapped_column(String, nullable=True)
+    assignment_id: Mapped[str] = mapped_column(String, server_default=text("''"))
 
 
 class WriteGenerationRow(Base):
@@ -211,6 +224,26 @@ class AuditRow(Base):
     question_id: Mapped[str | None] = mapped_column(String)
     before: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
     after: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    assignment_id: Mapped[str | None] = mapped_column(String)
+
+
+class RubricRow(Base):
+    """A rubric exactly as a run used it: its text and its parameters' and reference module's.
+
+    Keyed by the content hash every run records, so a gradebook can always say which
+    rubric graded what, and commands that read it use that rubric, not whatever file
+    happens to sit at the path today.
+    """
+
+    __tablename__ = "rubrics"
+
+    content_hash: Mapped[str] = mapped_column(String, primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(String)
+    path: Mapped[str] = mapped_column(String)
+    rubric_text: Mapped[str] = mapped_column(Text)
+    parameters_text: Mapped[str | None] = mapped_column(Text)
+    reference_text: Mapped[str | None] = mapped_column(Text)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class NotebookRunRow(Base):

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from grader.results import NotebookRunRecord, NotebookRunStatus
-from grader.storage.models import NotebookRunRow, StudentRow
+from grader.storage.models import GradingRunRow, NotebookRunRow, StudentRow
 
 MAX_STORED_NOTEBOOK_BYTES = (
     20 * 2**20
@@ -61,16 +61,21 @@ def store_notebook_runs(
 
 
 def read_notebook_runs(
-    session: Session, student_id: str, run_id: int | None = None
+    session: Session, student_id: str, run_id: int | None = None, *, assignment: str | None = None
 ) -> list[NotebookRunRecord]:
-    """The student's notebook records of `run_id`, or of the latest run that has any."""
+    """The student's notebook records of `run_id`, or of the latest run (of `assignment`) with any."""
     if run_id is None:
-        run_id = session.scalar(
+        latest = (
             select(NotebookRunRow.run_id)
             .where(NotebookRunRow.student_id == student_id)
             .order_by(NotebookRunRow.run_id.desc())
             .limit(1)
         )
+        if assignment is not None:
+            latest = latest.join(GradingRunRow, GradingRunRow.id == NotebookRunRow.run_id).where(
+                GradingRunRow.assignment_id == assignment
+            )
+        run_id = session.scalar(latest)
         if run_id is None:
             return []
     rows = session.scalars(

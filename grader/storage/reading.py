@@ -34,6 +34,7 @@ from grader.storage.models import (
     GradingRunRow,
     OverrideRow,
     QuestionResultRow,
+    RubricRow,
 )
 
 # Dict lookups: calling the enum class costs as much as the rest of building a result.
@@ -52,17 +53,8 @@ def _question_sort(catalogue: QuestionCatalogue | None) -> Callable[[str], Any]:
     return catalogue.order_key if catalogue is not None else natural_key
 
 
-def latest_grades(
-    session: Session,
-    student_id: str | None = None,
-    *,
-    catalogue: QuestionCatalogue | None = None,
-) -> list[StudentGrades]:
-    """Each student's results from the latest run per part, overrides applied, by student id.
-
-    Questions are listed part by part, each part in `catalogue` order when given.
-    """
-    question_sort = _question_sort(catalogue)
+def _latest_runs(session: Session, student_id: str | None, assignment: str | None) -> Any:
+    """(student, part, run_id) of the latest run per student and part, of one assignment."""
     latest = select(
         GradedPartRow.student_id,
         GradedPartRow.part,
@@ -70,7 +62,25 @@ def latest_grades(
     ).group_by(GradedPartRow.student_id, GradedPartRow.part)
     if student_id is not None:
         latest = latest.where(GradedPartRow.student_id == student_id)
-    latest_runs = latest.subquery()
+    if assignment is not None:
+        latest = latest.where(GradedPartRow.assignment_id == assignment)
+    return latest.subquery()
+
+
+def latest_grades(
+    session: Session,
+    student_id: str | None = None,
+    *,
+    catalogue: QuestionCatalogue | None = None,
+    assignment: str | None = None,
+) -> list[StudentGrades]:
+    """Each student's results from the latest run per part (of `assignment`), overrides applied,
+    by student id.
+
+    Questions are listed part by part, each part in `catalogue` order when given.
+    """
+    question_sort = _question_sort(catalogue)
+    latest_runs = _latest_runs(session, student_id, assignment)
 
     parts = session.scalars(
         select(GradedPartRow).join(
@@ -98,6 +108,8 @@ def latest_grades(
     active = select(OverrideRow).where(OverrideRow.active.is_(True))
     if student_id is not None:
         active = active.where(OverrideRow.student_id == student_id)
+    if assignment is not None:
+        active = active.where(OverrideRow.assignment_id == assignment)
     overrides = {(row.student_id, row.question_id): row for row in session.scalars(active)}
 
     parts_by_student: dict[str, list[GradedPartRow]] = defaultdict(list)
@@ -167,11 +179,15 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def audit_entries(session: Session, student_id: str | None = None) -> list[dict[str, Any]]:
-    """The audit log, oldest first, optionally for one student."""
+def audit_entries(
+    session: Session, student_id: str | None = None, *, assignment: str | None = None
+) -> list[dict[str, Any]]:
+    """The audit log, oldest first, optionally for one student (and one assignment)."""
     query = select(AuditRow).order_by(AuditRow.id)
     if student_id is not None:
         query = query.where(AuditRow.student_id == student_id)
+    if assignment is not None:
+        query = query.where(AuditRow.assignment_id == assignment)
     return [
         {
             "id": row.id,
@@ -182,6 +198,7 @@ def audit_entries(session: Session, student_id: str | None = None) -> list[dict[
             "question_id": row.question_id,
             "before": row.before,
             "after": row.after,
+            "assignment": row.assignment_id,
         }
         for row in session.scalars(query)
     ]
@@ -260,4 +277,50 @@ def _run_dict(row: GradingRunRow) -> dict[str, Any]:
         "tool_version": row.tool_version,
         "options": row.options,
         "counts": row.counts,
+        "assignment": row.assignment_id,
+    }
+
+
+def assignment_ids(session: Session) -> list[str]:
+    """Every assignment with a run, in the order of its first run."""
+    rows = session.execute(
+        select(GradingRunRow.assignment_id, func.min(GradingRunRow.id))
+        .group_by(GradingRunRow.assignment_id)
+        .order_by(func.min(GradingRunRow.id))
+    )
+    return [assignment for assignment, _ in rows]
+
+
+def latest_rubric_hashes(
+    session: Session, assignment: str | None
+) -> dict[str, dict[str, tuple[int, str]]]:
+    """Per student and part: (run id, rubric hash) of the run their current grades come from."""
+    latest_runs = _latest_runs(session, None, assignment)
+    rows = session.execute(
+        select(
+            latest_runs.c.student_id,
+            latest_runs.c.part,
+            GradingRunRow.id,
+            GradingRunRow.rubric_hash,
+        ).join(GradingRunRow, GradingRunRow.id == latest_runs.c.run_id)
+    )
+    found: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
+    for student_id, part, run_id, rubric_hash in rows:
+        found[student_id][part] = (run_id, rubric_hash)
+    return dict(found)
+
+
+def rubric_texts(session: Session, content_hash: str) -> dict[str, Any] | None:
+    """A stored rubric (`rubrics` row) as a dict, or None when the gradebook has not kept it."""
+    row = session.get(RubricRow, content_hash)
+    if row is None:
+        return None
+    return {
+        "content_hash": row.content_hash,
+        "assignment": row.assignment_id,
+        "path": row.path,
+        "rubric": row.rubric_text,
+        "parameters": row.parameters_text,
+        "reference": row.reference_text,
+        "stored_at": _iso(row.stored_at),
     }

@@ -74,6 +74,11 @@ def dims(shape: Sequence[int]) -> str:
     return "×".join(str(d) for d in shape)
 
 
+def vector(entries: Sequence[object]) -> str:
+    """A vector as `(0, 0.25)`."""
+    return "(" + ", ".join(str(v) for v in entries) + ")"
+
+
 def _array_context(values: Sequence[Any], names: Sequence[str]) -> Any:
     """What a sheet may show of an array: its shape, and its rows or channels."""
     depth = 0
@@ -85,7 +90,7 @@ def _array_context(values: Sequence[Any], names: Sequence[str]) -> Any:
         return {
             "shape": dims((len(values),)),
             "length": len(values),
-            "values": list(values),
+            "entries": list(values),
             "rows": [list(values)],
         }
     if depth == 2:
@@ -124,6 +129,7 @@ class QuestionSheet:
         )
         environment.filters["grid"] = grid
         environment.filters["dims"] = dims
+        environment.filters["vector"] = vector
         try:
             self._template = environment.from_string(source)
         except jinja2.TemplateSyntaxError as exc:

@@ -29,6 +29,7 @@ from grader import service
 from grader.errors import GraderError, StaleDecisionError
 from grader.results import Status
 from grader.roster import load_roster
+from grader.service.assignments import AssignmentScope, open_assignment
 from grader.service.review import QueueFilter, ReviewKind
 from grader.storage import Gradebook, GradebookTarget
 from grader.web.access import TokenCheck
@@ -42,12 +43,13 @@ class ReviewConfig:
     """What one review service serves, and who decides."""
 
     db: GradebookTarget
-    rubric: Path
-    reviewer: str
+    rubric: Path | None = None  # None: the rubric of record of the assignment
+    reviewer: str = "unknown"
     token: str | None = None  # None: loopback only, no token asked
     reports_dir: Path | None = None  # rewrite report files here after decisions; None: don't
     public_url: str | None = None  # where staff open the service; the class summary links here
     roster: Path | None = None  # the course roster: names shown beside the folder ids
+    assignment: str | None = None  # None: the gradebook's only assignment
 
 
 def _templates() -> Environment:
@@ -71,9 +73,9 @@ class _Queue:
     """The app's copy of the queue: re-read only when the gradebook's write stamp moved,
     and then only the students this app just decided for, when nobody else wrote."""
 
-    def __init__(self, config: ReviewConfig) -> None:
-        self._gradebook = service.open_existing(config.db)
-        self._rubric = config.rubric
+    def __init__(self, scope: AssignmentScope) -> None:
+        self._gradebook = scope.gradebook
+        self._rubric = scope.rubric
         self._snapshot: service.QueueSnapshot | None = None
         self._lock = threading.Lock()
 
@@ -107,7 +109,9 @@ def create_app(config: ReviewConfig) -> Starlette:
     """
     env = _templates()
     env.globals["answer_url"] = _answer_url
-    queue_state = _Queue(config)
+    scope = open_assignment(config.db, assignment=config.assignment, rubric=config.rubric)
+    rubric = scope.rubric  # loaded once: every page and decision uses this one
+    queue_state = _Queue(scope)
     queue_state.current()  # read the queue now, so the first page is as quick as the rest
     gradebook = queue_state.gradebook
     roster = load_roster(config.roster) if config.roster is not None else None
@@ -142,7 +146,7 @@ def create_app(config: ReviewConfig) -> Starlette:
     def shown_answer(request: Request) -> service.ReviewAnswer:
         return service.review_answer(
             gradebook,
-            rubric=config.rubric,
+            rubric=rubric,
             student=request.path_params["student"],
             question=request.path_params["question"],
             snapshot=queue_state.current(),
@@ -295,7 +299,7 @@ def create_app(config: ReviewConfig) -> Starlette:
         try:
             service.rebuild_reports(
                 gradebook,
-                rubric=config.rubric,
+                rubric=rubric,
                 reports_dir=config.reports_dir,
                 students=students,
                 review_url=config.public_url,
@@ -317,13 +321,13 @@ def create_app(config: ReviewConfig) -> Starlette:
         try:
             written = service.rebuild_reports(
                 gradebook,
-                rubric=config.rubric,
+                rubric=rubric,
                 reports_dir=config.reports_dir,
                 review_url=config.public_url,
             )
         except GraderError as error:
             return problem(error, 400, "/queue")
-        notice = f"wrote {len(written)} report file(s) to {config.reports_dir}"
+        notice = f"wrote {len(written.paths)} report file(s) to {config.reports_dir}"
         return RedirectResponse("/queue?" + urlencode({"notice": notice}), status_code=303)
 
     def _to_next(
@@ -369,7 +373,7 @@ def create_app(config: ReviewConfig) -> Starlette:
                 ]
             done = service.accept_suggestions(
                 gradebook,
-                rubric=config.rubric,
+                rubric=rubric,
                 question=question,
                 group=group,
                 reason=str(form.get("reason", "")).strip() or "suggestion confirmed in review",

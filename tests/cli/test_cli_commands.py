@@ -36,7 +36,16 @@ def graded(tmp_path):
     subs = make_students(tmp_path / "subs")
     db = tmp_path / "g.sqlite"
     result = invoke(
-        "grade", str(subs), "--db", str(db), "--reports", str(tmp_path / "rep"), "--only", "written"
+        "grade",
+        str(subs),
+        "--rubric",
+        "rubrics/hw4.toml",
+        "--db",
+        str(db),
+        "--reports",
+        str(tmp_path / "rep"),
+        "--only",
+        "written",
     )
     assert result.exit_code == 0, result.output
     return tmp_path, db
@@ -138,7 +147,14 @@ def test_report_unknown_student(graded):
 
 
 def test_usage_errors_exit_2_with_one_line(tmp_path):
-    result = invoke("grade", str(tmp_path / "nope"), "--db", str(tmp_path / "g.sqlite"))
+    result = invoke(
+        "grade",
+        str(tmp_path / "nope"),
+        "--rubric",
+        "rubrics/hw4.toml",
+        "--db",
+        str(tmp_path / "g.sqlite"),
+    )
     assert result.exit_code == 2
     assert "no such folder" in result.output
     bad = tmp_path / "bad.toml"
@@ -159,7 +175,15 @@ def test_usage_errors_exit_2_with_one_line(tmp_path):
 
 def test_notebooks_without_data_are_errors_and_written_still_grades(tmp_path):
     db = tmp_path / "g.sqlite"
-    result = invoke("grade", str(make_students(tmp_path / "s")), "--db", str(db), "--no-reports")
+    result = invoke(
+        "grade",
+        str(make_students(tmp_path / "s")),
+        "--rubric",
+        "rubrics/hw4.toml",
+        "--db",
+        str(db),
+        "--no-reports",
+    )
     assert result.exit_code == 1  # the notebook part needs attention
     data = json.loads(invoke("export", "--db", str(db), "--format", "json").output)
     ann = {q["id"]: q for q in data["students"][0]["questions"]}
@@ -174,6 +198,8 @@ def test_grade_one_student_makes_a_new_run(graded):
     result = invoke(
         "grade",
         str(tmp_path / "subs"),
+        "--rubric",
+        "rubrics/hw4.toml",
         "--student",
         "ann",
         "--db",
@@ -184,5 +210,14 @@ def test_grade_one_student_makes_a_new_run(graded):
     )
     assert result.exit_code == 0
     assert "Run 2: 1 students graded" in result.output
-    missing = invoke("grade", str(tmp_path / "subs"), "--student", "zz", "--db", str(db))
+    missing = invoke(
+        "grade",
+        str(tmp_path / "subs"),
+        "--rubric",
+        "rubrics/hw4.toml",
+        "--student",
+        "zz",
+        "--db",
+        str(db),
+    )
     assert missing.exit_code == 2 and "no such student folder" in missing.output

@@ -30,6 +30,8 @@ def test_grade_samples_export_and_report(tmp_path):
     graded = run(
         "grade",
         "submissions",
+        "--rubric",
+        "rubrics/hw4.toml",
         "--db",
         "grades.sqlite",
         "--reports",
@@ -73,7 +75,9 @@ def test_grade_samples_export_and_report(tmp_path):
         "written",
         cwd=tmp_path,
     )
-    assert regraded.returncode == 0
+    assert regraded.returncode == 0, regraded.stderr
+    # No --rubric: the rubric of record, said in one line.
+    assert "note: grading with rubrics/hw4.toml, the rubric of assignment 'hw4'" in regraded.stderr
     after = json.loads(
         run("export", "--db", "grades.sqlite", "--format", "json", cwd=tmp_path).stdout
     )

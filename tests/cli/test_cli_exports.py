@@ -42,7 +42,18 @@ def course(request, tmp_path_factory):
         else request.getfixturevalue("new_postgres_database")()
     )
     graded = runner.invoke(
-        app, ["grade", str(subs), "--db", str(db), "--only", "written", "--no-reports"]
+        app,
+        [
+            "grade",
+            str(subs),
+            "--rubric",
+            "rubrics/hw4.toml",
+            "--db",
+            str(db),
+            "--only",
+            "written",
+            "--no-reports",
+        ],
     )
     assert graded.exit_code == 0, graded.output
     return root, db, roster
@@ -118,7 +129,7 @@ def test_grade_with_a_roster_names_extra_folders_and_absent_students(course, tmp
     root, _, roster = course
     result = runner.invoke(
         app,
-        ["grade", str(root / "subs"), "--db", str(tmp_path / "g.sqlite"), "--only", "written",
+        ["grade", str(root / "subs"), "--rubric", "rubrics/hw4.toml", "--db", str(tmp_path / "g.sqlite"), "--only", "written",
          "--no-reports", "--roster", str(roster)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output

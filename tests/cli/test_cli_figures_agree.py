@@ -58,10 +58,14 @@ def two_students(tmp_path):
 def test_regrading_one_student_keeps_the_whole_class_in_the_summary(tmp_path, two_students):
     db, reports = tmp_path / "g.sqlite", tmp_path / "reports"
     common = ("--db", str(db), "--reports", str(reports), "--only", "written")
-    assert invoke("grade", str(two_students), *common).exit_code == 0
+    assert (
+        invoke("grade", str(two_students), "--rubric", "rubrics/hw4.toml", *common).exit_code == 0
+    )
     (reports / "ben.md").unlink()
 
-    result = invoke("grade", str(two_students), "--student", "ann", *common)
+    result = invoke(
+        "grade", str(two_students), "--rubric", "rubrics/hw4.toml", "--student", "ann", *common
+    )
 
     assert result.exit_code == 0, result.output
     summary = (reports / "summary.md").read_text()
@@ -77,7 +81,7 @@ def test_run_table_reads_overrides_and_pending_confirmations_from_the_gradebook(
     shutil.copytree("submissions/alice", subs / "alice")
     db = tmp_path / "g.sqlite"
     common = ("--db", str(db), "--no-reports", "--only", "written")
-    first = invoke("grade", str(subs), *common)
+    first = invoke("grade", str(subs), "--rubric", "rubrics/hw4.toml", *common)
     assert first.exit_code == 0, first.output
     assert table_points(first.output, "alice") == (63, 63)
     assert pending(first.output) == 15
@@ -90,7 +94,9 @@ def test_run_table_reads_overrides_and_pending_confirmations_from_the_gradebook(
     )
     assert overridden.exit_code == 0, overridden.output
 
-    regraded = invoke("grade", str(subs), "--student", "alice", *common)
+    regraded = invoke(
+        "grade", str(subs), "--rubric", "rubrics/hw4.toml", "--student", "alice", *common
+    )
 
     assert regraded.exit_code == 0, regraded.output
     assert "Run 2: 1 students graded" in regraded.output

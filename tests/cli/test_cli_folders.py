@@ -18,7 +18,18 @@ ANSWER = marked_answers({1: "45 45\n54 54", 7: "126x126x16"})
 def _grade(subs: Path, tmp_path: Path):
     db = tmp_path / "g.sqlite"
     result = runner.invoke(
-        app, ["grade", str(subs), "--db", str(db), "--only", "written", "--no-reports"]
+        app,
+        [
+            "grade",
+            str(subs),
+            "--rubric",
+            "rubrics/hw4.toml",
+            "--db",
+            str(db),
+            "--only",
+            "written",
+            "--no-reports",
+        ],
     )
     return result, db
 

@@ -39,6 +39,8 @@ def killed_run(tmp_path):
         rubric_hash=rubric.content_hash,
         tool_version=__version__,
         options={"only": "written", "student": None, "submissions": str(subs)},
+        assignment_id=rubric.assignment.id,
+        rubric_texts=rubric.sources,
     )
     ann = grade_written_submission(
         "ann", subs / "ann", AnswerGrader(rubric), max_file_bytes=10 * 2**20
@@ -53,11 +55,13 @@ def test_a_killed_run_is_listed_with_the_command_that_finishes_it(killed_run):
     assert result.exit_code == 0, result.output
     listed, hint = result.output.splitlines()
     assert re.fullmatch(
-        rf"run {run_id}: started \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d UTC, unfinished; "
+        rf"run {run_id} \(hw4\): started \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d UTC, unfinished; "
         r"students graded: written 1, notebooks 0; 0 need attention; rubric rubrics/hw4.toml",
         listed,
     ), listed
-    command = f"grader grade {subs} --resume {run_id} --db {db} --only written"
+    command = (
+        f"grader grade {subs} --resume {run_id} --rubric rubrics/hw4.toml --db {db} --only written"
+    )
     assert hint == f"  run {run_id} is unfinished; finish it with: {command}"
 
 
@@ -88,7 +92,17 @@ def test_resuming_with_that_command_stores_counts_for_the_whole_run(killed_run):
 
 def test_unknown_resume_id_says_how_to_find_the_runs(killed_run):
     subs, db, _, _ = killed_run
-    result = invoke("grade", str(subs), "--db", str(db), "--resume", "99", "--no-reports")
+    result = invoke(
+        "grade",
+        str(subs),
+        "--rubric",
+        "rubrics/hw4.toml",
+        "--db",
+        str(db),
+        "--resume",
+        "99",
+        "--no-reports",
+    )
     assert result.exit_code == 2
     assert result.output == (
         "error: cannot resume run 99: the gradebook has no run 99 "

@@ -56,7 +56,14 @@ def grade_options(monkeypatch):
 def grade_written(tmp_path: Path, *extra: str, env: dict[str, str]):
     (tmp_path / "subs" / "ann").mkdir(parents=True, exist_ok=True)
     (tmp_path / "subs" / "ann" / "written.md").write_text(marked_answers({1: "45 45\n54 54"}))
-    args = ["grade", str(tmp_path / "subs"), "--db", str(tmp_path / "g.sqlite")]
+    args = [
+        "grade",
+        str(tmp_path / "subs"),
+        "--rubric",
+        "rubrics/hw4.toml",
+        "--db",
+        str(tmp_path / "g.sqlite"),
+    ]
     return CliRunner().invoke(app, [*args, "--no-reports", "--only", "written", *extra], env=env)
 
 

@@ -8,7 +8,9 @@ import json
 
 import pytest
 
-from grader.feedback import csv_safe_text, export_csv, export_json
+from grader.exports.common import csv_safe_text
+from grader.exports.csv_format import export_csv
+from grader.exports.json_format import export_json
 from grader.results import ReviewReason, Status
 from tests.feedback.conftest import make_catalogue
 

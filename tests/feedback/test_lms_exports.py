@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.feedback.lms_exports import (
-    MoodleIdentifier,
-    export_canvas,
-    export_moodle,
-    gradescope_results,
-    moodle_unidentified,
-    pending_students,
-)
+from grader.exports.canvas import export_canvas
+from grader.exports.common import MoodleIdentifier, pending_students
+from grader.exports.gradescope import gradescope_results
+from grader.exports.moodle import export_moodle, moodle_unidentified
 from grader.results import Part, ReviewReason, Status
 from grader.roster import RosterError, load_roster
 from grader.rubric import CatalogueQuestion, QuestionCatalogue

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.feedback import export_csv, export_json, render_student_html, render_student_markdown
+from grader.exports.csv_format import export_csv
+from grader.exports.json_format import export_json
+from grader.feedback import render_student_html, render_student_markdown
 from grader.rubric import load_rubric
 from tests.feedback.conftest import make_question
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.feedback import export_json
+from grader.exports.json_format import export_json
 from grader.pipeline.notebook_batch import NotebookOptions, grade_notebooks
 from grader.pipeline.notebook_part import NotebookPartResult
 from grader.results import NotebookRunRecord, QuestionResult, Status

@@ -125,6 +125,15 @@ def test_resume_grades_only_what_the_run_lacks(tmp_path, rubric, gradebook):
         reports_dir=None,
         options=GradeOptions(only="written"),
     )
+    with pytest.raises(
+        GraderError, match=f"cannot resume run {first.run_id}: run {first.run_id} is finished"
+    ):
+        grade_submissions(
+            subs, rubric=rubric, gradebook=gradebook, reports_dir=None,
+            options=GradeOptions(only="written", resume_run=first.run_id),
+        )  # fmt: skip
+    with gradebook._write_engine.begin() as connection:  # as if the run had been killed
+        connection.exec_driver_sql("UPDATE grading_runs SET finished_at = NULL")
     (subs / "z_late").mkdir()
     (subs / "z_late" / "written.md").write_text(GOOD_ANSWER)
     resumed = grade_submissions(
@@ -135,6 +144,8 @@ def test_resume_grades_only_what_the_run_lacks(tmp_path, rubric, gradebook):
     assert list(resumed.points) == ["z_late"]
     assert len(gradebook.runs()) == 1
     assert len(gradebook.graded_students(first.run_id, "written")) == 12
+    with gradebook._write_engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE grading_runs SET finished_at = NULL")
     changed = rubric.model_copy(update={"content_hash": "another"})
     with pytest.raises(GraderError, match=f"run {first.run_id} was graded with a different rubric"):
         grade_submissions(

@@ -12,7 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.data import write_synthetic_data
-from grader.feedback import export_json
+from grader.exports.json_format import export_json
 from grader.pipeline import GradeOptions, grade_submissions
 from grader.pipeline.notebook_batch import NotebookOptions
 from grader.results import Status

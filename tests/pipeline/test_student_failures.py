@@ -61,7 +61,18 @@ def test_written_part_bug_for_one_student(tmp_path, subs, rubric, monkeypatch):
     )
     db = tmp_path / "g.sqlite"
     result = runner.invoke(
-        app, ["grade", str(subs), "--db", str(db), "--only", "written", "--no-reports"]
+        app,
+        [
+            "grade",
+            str(subs),
+            "--rubric",
+            "rubrics/hw4.toml",
+            "--db",
+            str(db),
+            "--only",
+            "written",
+            "--no-reports",
+        ],
     )
 
     assert result.exit_code == 1 and exited_normally(result), result.output
@@ -89,7 +100,18 @@ def test_notebook_part_bug_for_one_student(tmp_path, subs, monkeypatch):
     monkeypatch.setattr(notebook_batch, "grade_notebook_part", failing)
     db = tmp_path / "g.sqlite"
     result = runner.invoke(
-        app, ["grade", str(subs), "--db", str(db), "--only", "notebooks", "--no-reports"]
+        app,
+        [
+            "grade",
+            str(subs),
+            "--rubric",
+            "rubrics/hw4.toml",
+            "--db",
+            str(db),
+            "--only",
+            "notebooks",
+            "--no-reports",
+        ],
     )
 
     assert result.exit_code == 1 and exited_normally(result), result.output
@@ -113,7 +135,19 @@ def test_report_bug_for_one_student(tmp_path, subs, monkeypatch):
     monkeypatch.setattr(report_files, "render_student_reports", render)
     db, reports = tmp_path / "g.sqlite", tmp_path / "reports"
     result = runner.invoke(
-        app, ["grade", str(subs), "--db", str(db), "--reports", str(reports), "--only", "written"]
+        app,
+        [
+            "grade",
+            str(subs),
+            "--rubric",
+            "rubrics/hw4.toml",
+            "--db",
+            str(db),
+            "--reports",
+            str(reports),
+            "--only",
+            "written",
+        ],
     )
 
     assert result.exit_code == 1 and exited_normally(result), result.output

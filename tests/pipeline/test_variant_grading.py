@@ -155,7 +155,17 @@ def test_cli_grade_with_variants(course, tmp_path):
     (variants / "carol.toml").unlink()  # carol is graded canonically now
     db = tmp_path / "grades.sqlite"
     runner = CliRunner()
-    args = ["grade", str(submissions), "--only", "written", "--db", str(db), "--no-reports"]
+    args = [
+        "grade",
+        str(submissions),
+        "--rubric",
+        "rubrics/hw4.toml",
+        "--only",
+        "written",
+        "--db",
+        str(db),
+        "--no-reports",
+    ]
     result = runner.invoke(app, [*args, "--variants", str(variants)])
     assert result.exit_code == 0, result.output
     grades = {g.student_id: g for g in Gradebook(open_gradebook(db)).latest_grades()}

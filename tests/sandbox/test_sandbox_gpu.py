@@ -77,7 +77,15 @@ def test_grade_with_gpu_on_a_machine_without_one_says_so_in_one_line(tmp_path, m
 
     monkeypatch.setattr(grading, "host_cuda_devices", lambda: ())
     (tmp_path / "subs" / "ann").mkdir(parents=True)
-    args = ["grade", str(tmp_path / "subs"), "--db", str(tmp_path / "g.sqlite"), "--no-reports"]
+    args = [
+        "grade",
+        str(tmp_path / "subs"),
+        "--rubric",
+        "rubrics/hw4.toml",
+        "--db",
+        str(tmp_path / "g.sqlite"),
+        "--no-reports",
+    ]
     result = CliRunner().invoke(app, [*args, "--only", "notebooks", "--gpu"])
     lines = result.stderr.splitlines() if result.stderr_bytes else result.output.splitlines()
     assert f"warning: {NO_GPU}" in lines

@@ -43,7 +43,18 @@ def graded(tmp_path, gradebook_target):
         shutil.copytree(ROOT / "submissions" / name, subs / name)
     db = gradebook_target
     result = runner.invoke(
-        app, ["grade", str(subs), "--db", str(db), "--only", "written", "--no-reports"]
+        app,
+        [
+            "grade",
+            str(subs),
+            "--rubric",
+            "rubrics/hw4.toml",
+            "--db",
+            str(db),
+            "--only",
+            "written",
+            "--no-reports",
+        ],
     )
     assert result.exit_code in (0, 1), result.output
     # Shut the submissions away: a re-score must not read them.

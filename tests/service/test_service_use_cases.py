@@ -23,6 +23,7 @@ def graded(tmp_path):
     (subs / "ann" / "written.md").write_text(marked_answers({1: "45 45", 7: "126x126x16"}))
     request = service.GradeRequest(
         submissions=subs,
+        rubric=Path("rubrics/hw4.toml"),
         db=tmp_path / "g.sqlite",
         reports=tmp_path / "reports",
         options=GradeOptions(only="written"),
@@ -57,16 +58,14 @@ def test_override_then_report_and_export_agree(graded):
     request, _ = graded
     done = service.set_override(request.db, "alice", "q19", 3, reason="implied", actor="ta1")
     assert (done.points, done.actor) == (3, "ta1")
-    exported = service.export_grades(
-        request.db, rubric=request.rubric, format=service.ExportFormat.csv
-    )
+    exported = service.export_grades(request.db, rubric=request.rubric, format="csv")
     alice_row = next(line for line in exported.text.splitlines() if line.startswith("alice,"))
     # 63 points, out of the rubric's 100 (the notebook part was not graded: missing)
     assert alice_row.endswith(",63,100") and exported.students == 2
     report = service.student_report(
         request.db, "alice", rubric=request.rubric, format=service.ReportFormat.md
     )
-    assert "implied" in report
+    assert "implied" in report.text and report.notes == ()
     with pytest.raises(GraderError, match="--reason must not be empty"):
         service.set_override(request.db, "alice", "q19", 3, reason=" ", actor="ta1")
 

@@ -107,13 +107,23 @@ def test_grade_and_runs_take_the_gradebook_from_the_environment(
     url = new_postgres_database()
     env = {"HW_GRADER_DB": _with_password(url)}  # trust auth: the password is not checked
     graded = runner.invoke(
-        app, ["grade", str(submissions), "--only", "written", "--no-reports"], env=env
+        app,
+        [
+            "grade",
+            str(submissions),
+            "--rubric",
+            "rubrics/hw4.toml",
+            "--only",
+            "written",
+            "--no-reports",
+        ],
+        env=env,
     )
     assert graded.exit_code in (0, 1), graded.output
     assert "s3cret" not in graded.output
     listed = runner.invoke(app, ["runs"], env=env)
     assert listed.exit_code == 0, listed.output
-    assert listed.stdout.startswith("run 1: started ")
+    assert listed.stdout.startswith("run 1 (hw4): started ")
     assert _count(url, StudentRow) == len(STUDENTS)
 
 

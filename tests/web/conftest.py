@@ -37,7 +37,18 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = base / "grades.sqlite"
     result = CliRunner().invoke(
         app,
-        ["grade", str(subs), "--db", str(db), "--reports", str(base / "rep"), "--only", "written"],
+        [
+            "grade",
+            str(subs),
+            "--rubric",
+            "rubrics/hw4.toml",
+            "--db",
+            str(db),
+            "--reports",
+            str(base / "rep"),
+            "--only",
+            "written",
+        ],
     )
     assert result.exit_code in (0, 1), result.output
     return db

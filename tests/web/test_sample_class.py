@@ -28,6 +28,8 @@ def test_the_sample_class_is_taken_to_zero_from_the_browser(tmp_path: Path):
         [
             "grade",
             str(ROOT / "submissions"),
+            "--rubric",
+            "rubrics/hw4.toml",
             "--db",
             str(db),
             "--reports",
