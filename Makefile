@@ -86,12 +86,15 @@ $(DATA)/dataset.toml: | $(STAMP)
 
 data: $(DATA)/dataset.toml
 
-# Grade the sample submissions (written part and notebooks) into grades.sqlite
-# and write reports/. Exit code 1 only means some samples need a person's
-# attention (on purpose: a scanned PDF, an unreadable answer).
+# Grade the sample submissions of both homeworks into one gradebook, grades.sqlite:
+# HW4 (written part and notebooks) into reports/hw4, HW5 (written) into reports/hw5.
+# Exit code 1 only means some samples need a person's attention (on purpose: a
+# scanned PDF, an unreadable answer).
 grade: $(STAMP) kernel-env $(DATA)/dataset.toml
-	$(BIN)/grader grade submissions --rubric rubrics/hw4.toml --db grades.sqlite --reports reports \
+	$(BIN)/grader grade submissions --rubric rubrics/hw4.toml --db grades.sqlite --reports reports/hw4 \
 	  --data $(DATA) --workers $(WORKERS); \
+	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
+	$(BIN)/grader grade submissions-hw5 --rubric rubrics/hw5.toml --db grades.sqlite --reports reports/hw5; \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 
 test: $(STAMP) kernel-env postgres-tools browser-tools

@@ -266,6 +266,11 @@ def key(
             shown = accepted.text or json.dumps(accepted.value)
             table.add_row(qid, Text(accepted.convention), Text(shown))
     stdout.print(table)
+    named = {qid: names for qid, names in answer_key.mistakes.items() if names}
+    if named:
+        stdout.print("Mistakes the key computes (names for a rubric's partial.mistakes):")
+        for qid, names in named.items():
+            stdout.print(Text(f"  {qid}: " + "; ".join(names)))
 
 
 app.command()(export)

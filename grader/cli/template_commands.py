@@ -30,13 +30,13 @@ DEFAULT_SYNTHETIC_DATA = SYNTHETIC_DATA.default
 
 def assign(
     template_dir: Annotated[
-        Path, typer.Argument(help="Template folder holding template.toml, e.g. reference/hw4.")
+        Path, typer.Argument(help="Template folder holding template.toml, e.g. reference/hw5.")
     ],
     out: Annotated[
         Path,
         typer.Option(
             "--out",
-            help="Folder to build into (replaced if it holds a previous build), e.g. dist/hw4.",
+            help="Folder to build into (replaced if it holds a previous build), e.g. dist/hw5.",
         ),
     ],
     variants: Annotated[
@@ -92,7 +92,7 @@ class CheckFormat(StrEnum):
 
 def check_template_command(
     template_dir: Annotated[
-        Path, typer.Argument(help="Template folder holding template.toml, e.g. reference/hw4.")
+        Path, typer.Argument(help="Template folder holding template.toml, e.g. reference/hw5.")
     ],
     data: Annotated[
         Path | None,

@@ -228,6 +228,18 @@ class ExactKind(Kind):
     part = Part.WRITTEN
     computed = True
 
+    @staticmethod
+    def score_answer(
+        grader: AnswerGrader, question_id: str, question: Any, key: QuestionKey, text: str, /
+    ) -> QuestionResult:
+        """Score one answer against its key; each exact kind sets its own (a staticmethod)."""
+        raise NotImplementedError
+
+    def score_written(
+        self, grader: AnswerGrader, question_id: str, question: Any, text: str
+    ) -> QuestionResult:
+        return self.score_answer(grader, question_id, question, grader.keys[question.key], text)
+
     def shown_key(self, key: QuestionKey, question: Any) -> Any:
         return to_jsonable(key.accepted[0].value, shown_decimals(key, question))
 

@@ -3,7 +3,7 @@ covered, evidence, and always a person's review.
 
 Every concept answer goes to a person (status needs_review, reason "concept"):
 points the grader thinks are missing cost the student marks, so a person
-confirms them, as shared/hw4-concept-keypoints.md asks. Each key point's
+confirms them, as the course asks. Each key point's
 evidence carries a confidence and an `uncertain` mark; the answer's
 `details["confidence"]` is its least sure key point, and
 `details["uncertain"]` lists the key points (1-based) a review page shows first

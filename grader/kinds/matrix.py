@@ -224,12 +224,14 @@ def score_matrix(
     )  # fmt: skip
 
 
-def format_value(value: Any) -> str:
-    """A JSON value as text: numbers, rows separated by ' / '."""
+def format_value(value: Any, decimals: int | None = None) -> str:
+    """A JSON value as text: numbers (floats to `decimals` places), rows separated by ' / '."""
     if isinstance(value, list):
         if value and isinstance(value[0], list):
-            return " / ".join(format_value(row) for row in value)
-        return " ".join(str(v) for v in value)
+            return " / ".join(format_value(row, decimals) for row in value)
+        return " ".join(format_value(v, decimals) for v in value)
+    if isinstance(value, float) and decimals is not None:
+        return f"{value:.{decimals}f}".replace("-0.000", "0.000") if value else f"{0:.{decimals}f}"
     return str(value)
 
 
@@ -238,16 +240,13 @@ class MatrixKind(ExactKind):
     layout = AnswerLayout.GRIDS
     model = MatrixQuestion
 
-    def score_written(
-        self, grader: AnswerGrader, question_id: str, question: Any, text: str
-    ) -> QuestionResult:
-        return score_matrix(grader, question_id, question, grader.keys[question.key], text)
+    score_answer = staticmethod(score_matrix)
 
     def describe_key(self, key: QuestionKey, question: Any) -> list[tuple[str, str]]:
         decimals = shown_decimals(key, question)
         suffix = f" (± {question.tolerance:g})" if question.tolerance is not None else ""
         return [
-            (a.convention, format_value(to_jsonable(a.value, decimals)) + suffix)
+            (a.convention, format_value(to_jsonable(a.value, decimals), decimals) + suffix)
             for a in key.accepted
         ]
 

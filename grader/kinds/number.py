@@ -130,10 +130,7 @@ class NumberKind(ExactKind):
     layout = AnswerLayout.NUMBER
     model = NumberQuestion
 
-    def score_written(
-        self, grader: AnswerGrader, question_id: str, question: Any, text: str
-    ) -> QuestionResult:
-        return score_number(grader, question_id, question, grader.keys[question.key], text)
+    score_answer = staticmethod(score_number)
 
     def describe_key(self, key: QuestionKey, question: Any) -> list[tuple[str, str]]:
         decimals = shown_decimals(key, question)

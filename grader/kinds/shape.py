@@ -109,10 +109,7 @@ class ShapeKind(ExactKind):
     layout = AnswerLayout.SHAPE
     model = ShapeQuestion
 
-    def score_written(
-        self, grader: AnswerGrader, question_id: str, question: Any, text: str
-    ) -> QuestionResult:
-        return score_shape(grader, question_id, question, grader.keys[question.key], text)
+    score_answer = staticmethod(score_shape)
 
     def describe_key(self, key: QuestionKey, question: Any) -> list[tuple[str, str]]:
         return [(a.convention, _dims(a.value)) for a in key.accepted]

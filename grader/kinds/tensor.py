@@ -1,5 +1,5 @@
-"""The `tensor` kind: a multi-channel result (C×H×W) computed from the parameters, such as HW4's
-max pooling of the image per channel, or a convolution with several output channels.
+"""The `tensor` kind: a multi-channel result (C×H×W) computed from the parameters, such as max
+pooling of an image per channel, or a convolution with several output channels.
 
 Reads the channels labelled in any order ("R:", "channel G ="), one H×W×C or C×H×W
 block, or unlabelled matrices in order (a different order is suggested and checked by a
@@ -183,10 +183,7 @@ class TensorKind(ExactKind):
     layout = AnswerLayout.GRIDS
     model = TensorQuestion
 
-    def score_written(
-        self, grader: AnswerGrader, question_id: str, question: Any, text: str
-    ) -> QuestionResult:
-        return score_tensor(grader, question_id, question, grader.keys[question.key], text)
+    score_answer = staticmethod(score_tensor)
 
     def shown_key(self, key: QuestionKey, question: Any) -> Any:
         value = super().shown_key(key, question)

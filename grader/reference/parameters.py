@@ -1,7 +1,7 @@
 """Load and validate an assignment's question parameters (`parameters.toml` in its template folder).
 
-Only the inputs of the questions live in that file: named arrays (HW4's `[image]` and
-`[filter]`, or any `[arrays.<name>]`) and, per question, the operation that computes its
+Only the inputs of the questions live in that file: named arrays (`[image]` and `[filter]`,
+or any `[arrays.<name>]`) and, per question, the operation that computes its
 key with that operation's own parameters (validated by the operation's model, looked up
 in `grader.reference.operations.OPERATIONS`). Results are computed by `answer_key`.
 Must not compute keys or know any one homework.
@@ -178,8 +178,20 @@ def parse_question(question_id: str, entry: Any) -> OperationParameters:
 
 
 def course_words(exc: ValidationError, model: type[BaseModel]) -> str:
-    """The first pydantic error as a lecturer reads it: which field, and what is wrong."""
-    error = exc.errors()[0]
+    """The first pydantic error as a lecturer reads it: which field, and what is wrong.
+
+    A misspelt field shows as two errors (the right name missing, the wrong one unknown):
+    the unknown one is named first, with the name it was meant to be."""
+    errors = exc.errors()
+    missing = {str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"]}
+    misspelt = [
+        e
+        for e in errors
+        if e["type"] == "extra_forbidden"
+        and e["loc"]
+        and difflib.get_close_matches(str(e["loc"][-1]), list(missing), n=1)
+    ]
+    error = misspelt[0] if misspelt else errors[0]
     field = ".".join(str(part) for part in error["loc"] if not isinstance(part, int))
     kind = error["type"]
     if kind == "missing":

@@ -1,7 +1,7 @@
 """Suggest which key points a concept answer covers, each with a confidence and its evidence.
 
 Keyword/synonym rules, not embeddings: measured on real answers they agreed
-with hand grades far better (see shared/hw4-concept-keypoints.md), and on the
+with hand grades far better (see the course's key-point notes), and on the
 development corpus in tests/scoring/concept_corpus (benchmarks/bench_concepts.py).
 A key point is covered when all its keyword groups hit in one clause
 (`concept_matching`). Each suggestion carries a confidence; below

@@ -6,7 +6,7 @@ Must not score or read submissions, and must not format for a terminal (callers 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +34,11 @@ class AnswerKey:
     tolerances: dict[str, float]  # questions compared within a tolerance
     kinds: dict[str, str]
     warnings: tuple[str, ...] = ()  # doubts about the rubric that do not stop it
+    mistakes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # names for partial.mistakes
 
     def as_json(self) -> dict[str, dict[str, Any]]:
-        """{question: {"accepted": [{"convention": ..., "value": ...}]}}, as `grader key` prints it
-        (and "tolerance" for a question compared within one)."""
+        """{question: {"accepted": [{"convention": ..., "value": ...}], "mistakes": [names]}}, as
+        `grader key` prints it (and "tolerance" for a question compared within one)."""
         printed: dict[str, dict[str, Any]] = {}
         for qid, accepted in self.questions.items():
             entry: dict[str, Any] = {
@@ -45,6 +46,7 @@ class AnswerKey:
             }
             if qid in self.tolerances:
                 entry["tolerance"] = self.tolerances[qid]
+            entry["mistakes"] = list(self.mistakes.get(qid, ()))
             printed[qid] = entry
         return printed
 
@@ -56,6 +58,7 @@ def answer_key(rubric_path: Path) -> AnswerKey:
     questions: dict[str, tuple[AcceptedAnswer, ...]] = {}
     tolerances: dict[str, float] = {}
     kinds: dict[str, str] = {}
+    mistakes: dict[str, tuple[str, ...]] = {}
     for qid, question in rubric.questions.items():
         kind = kind_of(question.kind)
         if not kind.computed:
@@ -70,7 +73,10 @@ def answer_key(rubric_path: Path) -> AnswerKey:
             for a in key.accepted
         )
         kinds[qid] = kind.name
+        mistakes[qid] = key.mistake_names
         tolerance = getattr(question, "tolerance", None)
         if tolerance is not None:
             tolerances[qid] = tolerance
-    return AnswerKey(rubric.parameters_path, questions, tolerances, kinds, rubric.warnings)
+    return AnswerKey(
+        rubric.parameters_path, questions, tolerances, kinds, rubric.warnings, mistakes
+    )

@@ -68,7 +68,7 @@ def _chunks(values: Iterable[str], size: int = _IN_LIST_SIZE) -> list[list[str]]
 class Gradebook:
     """Reads and writes grades in a gradebook engine made by `open_gradebook`.
 
-    A gradebook may hold several assignments (HW4 and HW5 of one course). A Gradebook
+    A gradebook may hold several assignments (the homeworks of one course). A Gradebook
     `scoped` to one reads and decides within it only; an unscoped one works on the
     gradebook's only assignment and refuses, naming them, when there are several.
     Keep one Gradebook as the gradebook's only writer; readers may be anywhere.

@@ -205,7 +205,7 @@ _WRITE_GENERATION = (
     "INSERT INTO write_generation (id, generation) VALUES (1, 0)",
 )
 
-# Several assignments in one gradebook (HW4 and HW5 of one course): each run, graded part,
+# Several assignments in one gradebook (the homeworks of one course): each run, graded part,
 # override and audit entry says which it belongs to, and each run's rubric is kept whole
 # (its text, its parameters', its reference module's), so every command reads a gradebook
 # with the rubric it was graded with. Rows from before: '' until `_name_old_runs` names them.

@@ -87,7 +87,7 @@ def _checked_ids(ids: tuple[str, ...], pattern: re.Pattern[str], looks: str) -> 
 
 
 class VariantRanges(_Strict):
-    """Inclusive ranges for the entries of each student's arrays: HW4's image I and filter F
+    """Inclusive ranges for the entries of each student's arrays: an image I and a filter F
     (`image_values`, `filter_values`) or any named array of the parameters (`[variants.arrays]`)."""
 
     image_values: tuple[int, int] | None = None
@@ -193,11 +193,10 @@ def load_template(template_dir: Path) -> Template:
         manifest = _Manifest.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise TemplateError(
-            course_words(exc, _TemplateTable if error["loc"][:1] == ("template",) else _Manifest),
-            path=manifest_path,
-            hint=_hint_for(error["type"]),
-        ) from None
+        words = course_words(
+            exc, _TemplateTable if error["loc"][:1] == ("template",) else _Manifest
+        )
+        raise TemplateError(words, path=manifest_path, hint=_hint_for(words)) from None
 
     root = manifest_path.parent.resolve()
     table = manifest.template
@@ -281,9 +280,9 @@ def _resolve_file(
     return resolved
 
 
-def _hint_for(error_type: str) -> str:
-    if error_type == "missing":
+def _hint_for(words: str) -> str:
+    if words.startswith("missing field"):
         return "add the missing key (docs/authoring.md lists every key of template.toml)"
-    if error_type == "extra_forbidden":
+    if words.startswith("unknown field"):
         return "remove or rename the unknown key"
     return "see docs/authoring.md for a valid template.toml"

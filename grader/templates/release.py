@@ -111,14 +111,14 @@ def _refuse_unsafe_out(out: Path, template: Template) -> None:
         raise TemplateError(
             "the output folder is inside the template folder",
             path=out,
-            hint="build outside the template, e.g. --out dist/hw4",
+            hint="build outside the template, e.g. --out dist/<template id>",
         )
     for precious in (template.root, template.rubric_path, Path.cwd()):
         if precious.is_relative_to(out):
             raise TemplateError(
                 f"replacing this folder would delete {precious}",
                 path=out,
-                hint="pass a new folder for the build, e.g. --out dist/hw4",
+                hint="pass a new folder for the build, e.g. --out dist/<template id>",
             )
     if out.exists():
         if not out.is_dir():
@@ -186,7 +186,7 @@ def _rubric_with_parameters(rubric_path: Path, parameters: str) -> str:
         raise TemplateError(
             'cannot find the one `parameters = "..."` line of [assignment] to point at the bundle',
             path=rubric_path,
-            hint='write it on one line in the [assignment] table: parameters = "../reference/hw4/parameters.toml"',
+            hint='write it on one line in the [assignment] table: parameters = "../reference/<template id>/parameters.toml"',
         )
     return "\n".join(lines)
 

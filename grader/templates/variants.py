@@ -1,5 +1,5 @@
-"""Per-student variants of the written part: new values for the template's named arrays (HW4: a
-new image I and filter F) for each student.
+"""Per-student variants of the written part: new values for the template's named arrays (an image
+I and a filter F, an input sequence) for each student.
 
 A variant is drawn from a generator seeded with sha256("<template id>:<student id>"),
 so the same student always gets the same arrays, on any machine and Python

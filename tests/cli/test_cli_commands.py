@@ -56,7 +56,8 @@ def test_key_json_is_computed_key():
     assert result.exit_code == 0
     key = json.loads(result.output)
     assert set(key) == {"q1", "q2", "q3", "q7", "q8", "q11"}
-    assert key["q1"] == {"accepted": [{"convention": "no padding", "value": [[45, 45], [54, 54]]}]}
+    assert key["q1"]["accepted"] == [{"convention": "no padding", "value": [[45, 45], [54, 54]]}]
+    assert "padding forgotten" in key["q2"]["mistakes"]
     assert [a["convention"] for a in key["q3"]["accepted"]] == ["padding=1", "padding=2 (same)"]
     assert key["q8"]["accepted"] == [
         {"convention": "valid", "value": [63, 63, 16]},

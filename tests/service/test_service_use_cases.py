@@ -74,7 +74,14 @@ def test_answer_key_lists_accepted_answers_of_exact_questions():
     key = service.answer_key(Path("rubrics/hw4.toml"))
     assert list(key.questions) == ["q1", "q2", "q3", "q7", "q8", "q11"]
     assert key.as_json()["q1"] == {
-        "accepted": [{"convention": "no padding", "value": [[45, 45], [54, 54]]}]
+        "accepted": [{"convention": "no padding", "value": [[45, 45], [54, 54]]}],
+        "mistakes": [
+            "padding 1 used instead",
+            "only the R channel used (image treated as a 2-D matrix)",
+            "only the G channel used (image treated as a 2-D matrix)",
+            "only the B channel used (image treated as a 2-D matrix)",
+            "channels not summed (one output per channel)",
+        ],
     }
     assert key.parameters_path.name == "parameters.toml"
 

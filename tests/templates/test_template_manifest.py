@@ -70,7 +70,12 @@ def test_invalid_toml_points_at_the_position(template_dir):
             "unknown field `template.author`",
             "remove or rename",
         ),
-        ('title = "HW4', 'titel = "HW4', "missing field `template.title`", "add the missing key"),
+        (
+            'title = "HW4',
+            'titel = "HW4',
+            "unknown field `template.titel` — did you mean `title`?",
+            "remove or rename",
+        ),
         ('"q2", "q3"', '"q2", "q2"', "questions.written: a question id is listed twice", ""),
         ('"p1.scratch"', '"P1-scratch"', "question id 'P1-scratch' must look like p1.scratch", ""),
         ("image_values = [0, 4]", "image_values = [4, 0]", "[4, 0] is an empty range", ""),

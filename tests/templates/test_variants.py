@@ -162,13 +162,14 @@ def test_a_constant_answer_is_degenerate(canonical):
 
 
 def test_an_answer_equal_to_a_known_mistake_is_degenerate(canonical):
-    # One channel only: "only the R channel used" is then the right answer.
+    # An all-zero R channel: "only the G channel used" is then the right answer.
+    zero = tuple(tuple(0 for _ in row) for row in canonical.image.values[0])
     single = AssignmentParameters(
-        image=ArraySpec(channel_names=("R",), values=(canonical.image.values[2],)),
-        filter=ArraySpec(values=(((1, 0, 1), (0, 2, 0), (1, 0, -1)),)),
+        image=ArraySpec(channel_names=("R", "G"), values=(zero, canonical.image.values[2])),
+        filter=ArraySpec(values=(((1, 0, 1), (0, 2, 0), (1, 0, -1)),) * 2),
         questions=canonical.questions,
     )
-    assert "equals the known mistake 'only the R channel used" in degenerate_reason(single)
+    assert "equals the known mistake 'only the G channel used" in degenerate_reason(single)
 
 
 def test_two_conventions_with_the_same_answer_are_degenerate(canonical):

@@ -1,4 +1,4 @@
-"""The output shape H×W×C of convolving an H×W×C tensor with N k×k filters (HW4's q7/q8), with
+"""The output shape H×W×C of convolving an H×W×C tensor with N k×k filters, with
 the 'valid' and 'same' paddings as conventions and channels-first (C×H×W) accepted too:
 in a PyTorch course that is how a tensor is written, and this is a convolution over an image.
 

@@ -1,7 +1,7 @@
 """Convolution and cross-correlation (2-D and 1-D, stride, padding, dilation, groups, bias) and
 transposed convolution, exactly, with the mistakes students make in them.
 
-`conv2d` is HW4's kind of question: image I (C×H×W) with filter F (C×kh×kw, one output
+`conv2d` convolves an image I (C×H×W) with filter F (C×kh×kw, one output
 channel; or O×C×kh×kw). Each named convention is one accepted padding. `mode =
 "convolution"` flips the kernel (the textbook convolution); the default is torch's
 cross-correlation. Must not read student text.
@@ -123,7 +123,7 @@ def compute_conv(qid: str, q: ConvParameters, context: KeyContext) -> QuestionKe
     if q.dilation > 1:
         for padding in sorted({0, *accepted_paddings}):
             mistakes.add("dilation ignored", lambda p=padding: conv(image, filters, p, 1, q.stride))
-    if single and q.groups == 1:
+    if single and q.groups == 1 and image.shape[0] > 1:  # per-channel slips need channels
         for padding in accepted_paddings:
             for c, name in enumerate(names):
                 mistakes.add(

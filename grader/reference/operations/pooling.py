@@ -1,5 +1,5 @@
 """Max and average pooling of an image (C×H×W, per channel) or a matrix, any kernel, stride and
-padding, exactly, with the mistakes students make in them (HW4's q11 kind of question).
+padding, exactly, with the mistakes students make in them.
 
 Must not read student text.
 """
