@@ -15,7 +15,7 @@ KERNEL_ENV ?= /opt/hw-grader/kernel-env
 # and the tests all use this path (`--kernel-env` overrides it): `make grade KERNEL_ENV=/x`.
 export HW_GRADER_KERNEL_ENV := $(KERNEL_ENV)
 
-.PHONY: grade test test-fast lint bench install clean sandbox-tools postgres-tools browser-tools kernel-env data
+.PHONY: grade test test-fast lint bench install clean sandbox-tools postgres-tools browser-tools kernel-env kernel-env-torchvision data
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,51 +53,53 @@ postgres-tools:
 browser-tools:
 	@$(call debian_package,[ -x /usr/bin/chromium ],chromium,tests: chromium is missing)
 
-# The kernel environment: the `kernel` extra of pyproject.toml alone (torch, numpy, IPython,
-# matplotlib, ...), never the grader package: a notebook must not import the written-part
-# solver or host code. The few files that run inside the sandbox are copied in per run.
-# Reinstalled only when that list changes (its hash is the stamp).
-kernel-env: sandbox-tools
-	@reqs=$$($(SYSTEM_PYTHON) grader/sandbox/kernel_requirements.py pyproject.toml); \
-	deps=$$(printf '%s\n' "$$reqs" | sha256sum | cut -c1-64); \
-	if [ "$$(cat '$(KERNEL_ENV)/.deps-stamp' 2>/dev/null)" = "$$deps" ]; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ]; then \
-	  echo "sandbox: the kernel environment $(KERNEL_ENV) is missing or out of date; run: sudo make kernel-env" >&2; \
-	  exit 0; \
-	fi; \
-	set -e; umask 022; mkdir -p '$(dir $(KERNEL_ENV))'; \
-	exec 9>'$(KERNEL_ENV).lock'; flock 9; \
-	echo "building the sandbox kernel environment in $(KERNEL_ENV)"; \
-	test -x '$(KERNEL_ENV)/bin/python' || $(SYSTEM_PYTHON) -m venv '$(KERNEL_ENV)'; \
-	printf '%s\n' "$$reqs" > '$(KERNEL_ENV)/requirements.txt'; \
-	'$(KERNEL_ENV)/bin/pip' install --quiet --disable-pip-version-check -r '$(KERNEL_ENV)/requirements.txt'; \
-	'$(KERNEL_ENV)/bin/pip' uninstall --quiet --yes hw-grader 2>/dev/null || true; \
-	rm -f '$(KERNEL_ENV)/.code-stamp'; \
-	echo "$$deps" > '$(KERNEL_ENV)/.deps-stamp'; \
-	chmod a+rX '$(dir $(KERNEL_ENV))'; chmod -R a+rX '$(KERNEL_ENV)'
+# The kernel environments: what a student notebook may import, never the grader package (a
+# notebook must not import the written-part solver or host code; the few files that run
+# inside the sandbox are copied in per run). The default one at KERNEL_ENV holds the `kernel`
+# extra of pyproject.toml; each distinct `[notebooks] kernel` list of KERNEL_RUBRICS gets
+# its own beside it, named by the list's hash (grader/sandbox/kernel_requirements.py).
+# Each is (re)installed only when its list changes. Not root? It prints what to run.
+KERNEL_RUBRICS ?= $(wildcard rubrics/*.toml)
+KERNEL_BUILD = $(SYSTEM_PYTHON) grader/sandbox/kernel_requirements.py build \
+	--pyproject pyproject.toml --default '$(KERNEL_ENV)' --python $(SYSTEM_PYTHON)
 
-# Synthetic data for the notebook part, generated once. It lives outside the
-# clone because the sandbox uid must be able to read it (a CI clone is 0700).
-DATA ?= /var/tmp/hw-grader/synthetic-seed0
+kernel-env: sandbox-tools
+	@$(KERNEL_BUILD) $(KERNEL_RUBRICS)
+
+# The kernel with torchvision (kernels/torchvision.txt: the regular torch build, ~5.7 GB on
+# x86_64, about 90 s to install from the local wheels); the tests grade a notebook written
+# the way the PyTorch CIFAR-10 tutorial teaches in it.
+kernel-env-torchvision: sandbox-tools
+	@$(KERNEL_BUILD) kernels/torchvision.txt
+
+# Synthetic data for the notebook parts, one data root per homework (each rubric declares its
+# datasets), generated once. They live outside the clone because the sandbox uid must be able
+# to read them (a CI clone is 0700).
+DATA_HW4 ?= /var/tmp/hw-grader/hw4-synthetic-seed0
+DATA_HW5 ?= /var/tmp/hw-grader/hw5-synthetic-seed0
 WORKERS ?= 2
 
-$(DATA)/dataset.toml: | $(STAMP)
-	$(BIN)/grader data synth $(DATA) --seed 0
+$(DATA_HW4)/dataset.toml: | $(STAMP)
+	$(BIN)/grader data synth $(DATA_HW4) --rubric rubrics/hw4.toml --seed 0
 
-data: $(DATA)/dataset.toml
+$(DATA_HW5)/dataset.toml: | $(STAMP)
+	$(BIN)/grader data synth $(DATA_HW5) --rubric rubrics/hw5.toml --seed 0
+
+data: $(DATA_HW4)/dataset.toml $(DATA_HW5)/dataset.toml
 
 # Grade the sample submissions of both homeworks into one gradebook, grades.sqlite:
-# HW4 (written part and notebooks) into reports/hw4, HW5 (written) into reports/hw5.
-# Exit code 1 only means some samples need a person's attention (on purpose: a
-# scanned PDF, an unreadable answer).
-grade: $(STAMP) kernel-env $(DATA)/dataset.toml
+# HW4 into reports/hw4, HW5 into reports/hw5, written parts and notebooks. Exit code 1
+# only means some samples need a person's attention (on purpose: a scanned PDF, an
+# unreadable answer).
+grade: $(STAMP) kernel-env data
 	$(BIN)/grader grade submissions --rubric rubrics/hw4.toml --db grades.sqlite --reports reports/hw4 \
-	  --data $(DATA) --workers $(WORKERS); \
+	  --data $(DATA_HW4) --workers $(WORKERS); \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
-	$(BIN)/grader grade submissions-hw5 --rubric rubrics/hw5.toml --db grades.sqlite --reports reports/hw5; \
+	$(BIN)/grader grade submissions-hw5 --rubric rubrics/hw5.toml --db grades.sqlite --reports reports/hw5 \
+	  --data $(DATA_HW5) --workers $(WORKERS); \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 
-test: $(STAMP) kernel-env postgres-tools browser-tools
+test: $(STAMP) kernel-env kernel-env-torchvision postgres-tools browser-tools
 	$(BIN)/ruff check grader tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -10,6 +10,9 @@ Prints, measured in one run, next to the anchors and goals of issue #3:
     torch loop over the same model and data in this process;
 (e) one student's 7 saved models measured in ONE sandbox run (`evaluate_models`: torch imported
     once, a child per model) against one model alone (goal of #12: at most 1.5×);
+(f) HW5 (issue #18): submissions-hw5 graded (notebooks only) on synthetic `.npz` sequences, per
+    student end to end, and its two models (an LSTM, an attention model) measured in one
+    sandbox run against one model alone; `--hw5-only` runs just this part;
 plus a breakdown of fixed costs (Dask start, sandbox check and start, imports inside, storage).
 Needs root, bubblewrap and the kernel environment (`sudo make kernel-env`). About 2–3 minutes
 on 2 cores; --quick takes well under one.
@@ -27,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -169,9 +173,7 @@ def grade_batch(
         sandbox_seconds=[r.wall_seconds for r in runs if r.wall_seconds is not None],
         run_statuses=Counter(r.status for r in runs),
         question_statuses=Counter(f"{q.question_id}:{q.status.value}" for q in questions),
-        accuracies=[
-            q.details["accuracy"] for q in questions if q.details.get("accuracy") is not None
-        ],
+        accuracies=[q.details["value"] for q in questions if q.details.get("value") is not None],
         storage_seconds=sum(gradebook.write_seconds.values()),
         load_before=load_before,
         problems=problems,
@@ -323,7 +325,7 @@ def measure_evaluation(
         if result.error or result.inference_seconds is None:
             raise RuntimeError(f"evaluate_model failed: {result.error}")
         loops.append(result.inference_seconds)
-        accuracy = result.accuracy
+        accuracy = result.value
 
     inputs = np.load(split.inputs_path)
     threads_before = torch.get_num_threads()
@@ -359,6 +361,92 @@ def measure_evaluation(
     )
 
 
+def _sequence_models(folder: Path) -> dict[str, Path]:
+    """HW5's two kinds of model, untrained (speed does not depend on the weights)."""
+    import torch
+    from torch import nn
+
+    class Recurrent(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = nn.LSTM(8, 32, batch_first=True)
+            self.head = nn.Linear(32, 4)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            steps, _ = self.rnn(x)
+            return self.head(steps[:, -1])
+
+    class Attention(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = nn.Linear(8, 32)
+            self.attention = nn.MultiheadAttention(32, 4, batch_first=True)
+            self.head = nn.Linear(32, 4)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            h = self.embed(x)
+            attended, _ = self.attention(h, h, h)
+            return self.head((h + attended).mean(dim=1))
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {"p1.recurrent": folder / "recurrent.pt", "p1.attention": folder / "attention.pt"}
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        torch.jit.script(Recurrent().eval()).save(str(paths["p1.recurrent"]))
+        torch.jit.script(Attention().eval()).save(str(paths["p1.attention"]))
+    return paths
+
+
+def measure_hw5(args: argparse.Namespace, tmp: Path) -> list[str]:
+    """(f): HW5's sample class graded, and its two models in one evaluation run vs one alone."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    tmp.chmod(0o755)
+    rubric = load_rubric(ROOT / "rubrics" / "hw5.toml")
+    progress("HW5: synthetic sequences, then grading submissions-hw5 (notebooks only)")
+    started = time.perf_counter()
+    data_root = write_synthetic_data(tmp / "data", datasets=rubric.datasets, seed=0)
+    synth = time.perf_counter() - started
+    options = NotebookOptions(
+        data_root=data_root, kernel_env=args.kernel_env, workers=1, cache_dir=tmp / "cache"
+    )
+    batch = grade_batch(
+        "hw5 w1", ROOT / "submissions-hw5", rubric=rubric, options=options, db=tmp / "hw5.sqlite"
+    )
+    progress("HW5: two models in one evaluation sandbox vs one alone")
+    split = load_hidden_split(load_layout(data_root), "sequences", tmp / "cache")
+    _, evaluation_limits = notebook_limits(rubric, options)
+    sandbox = Sandbox(kernel_env=args.kernel_env, slot=0)
+    models = _sequence_models(tmp / "models")
+    jobs = [
+        ModelJob(qid, path, split.inputs_path, split.labels, False, measure=measure)
+        for (qid, path), measure in zip(models.items(), ("accuracy", "macro_f1"), strict=True)
+    ]
+    both, one = [], []
+    for index in range(args.eval_repeats):
+        for figures, chosen in ((both, jobs), (one, jobs[:1])):
+            started = time.perf_counter()
+            found = evaluate_models(
+                chosen,
+                sandbox=sandbox,
+                limits=evaluation_limits,
+                out_dir=tmp / f"e{index}-{len(chosen)}",
+            )
+            figures.append(time.perf_counter() - started)
+            if any(evaluation.error for evaluation in found.values()):
+                raise RuntimeError(f"evaluate_models failed: {found}")
+    return [
+        "",
+        f"(f) HW5, submissions-hw5 notebooks on synthetic sequences ({split.count} hidden, "
+        f"20×8 floats; written in {synth:.2f} s), workers=1",
+        *describe_batch(batch),
+        f"  per student end to end (gap between stored results, 6 students, 4 notebooks): "
+        f"{spread(batch.gaps)}; notebook sandbox runs: {spread(batch.sandbox_seconds)}",
+        f"  evaluation sandbox, both models (LSTM + attention): {spread(both)}; one model alone: "
+        f"{spread(one)} → {median(both) / median(one):.2f}×",
+    ]
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20, help="trivial notebooks, (a) and (c)")
@@ -382,6 +470,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--quick", action="store_true", help="few notebooks, tiny data (~45 s)")
+    parser.add_argument("--hw5-only", action="store_true", help="only (f), HW5's notebooks")
     args = parser.parse_args()
     if args.quick:
         args.count, args.model_count, args.torch_count = 6, 3, 3
@@ -436,7 +525,9 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-notebooks-"))
     tmp.chmod(0o755)  # the sandbox uid must traverse it to reach the data and the cache
     try:
-        run(args, tmp)
+        if not args.hw5_only:
+            run(args, tmp)
+        print("\n".join(measure_hw5(args, tmp / "hw5")))
         print(f"load average at end (1, 5, 15 min, this benchmark included): {load_average()}")
     finally:
         if args.keep:
@@ -455,7 +546,12 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
 
     progress(f"writing synthetic data ({args.scale})")
     started = time.perf_counter()
-    data_root = write_synthetic_data(tmp / "data", scale=args.scale, seed=0)
+    data_root = write_synthetic_data(
+        tmp / "data",
+        datasets=load_rubric(ROOT / "rubrics" / "hw4.toml").datasets,
+        scale=args.scale,
+        seed=0,
+    )
     synth_seconds = time.perf_counter() - started
     rubric = load_rubric(write_rubric(tmp / "rubric.toml", ROOT / "rubrics" / "hw4.toml"))
     options = NotebookOptions(

@@ -113,8 +113,9 @@ class SubmissionResult:
 
 def answer_fingerprint(result: QuestionResult) -> str:
     """A hash of what a person judges in an override: the answer as read (text and value)
-    and, for a notebook question, the measured accuracy."""
-    accuracy = result.details.get("accuracy") if isinstance(result.details, dict) else None
+    and, for a notebook question, the measured value (its accuracy, or its measure's value)."""
+    details = result.details if isinstance(result.details, dict) else {}
+    accuracy = details.get("accuracy", details.get("value"))
     payload = json.dumps(
         [result.answer_text, result.answer_read, accuracy], sort_keys=True, default=str
     )

@@ -50,8 +50,9 @@ KERNEL_ENV_VAR = "HW_GRADER_KERNEL_ENV"
 KERNEL_ENV = Setting(
     "kernel_env",
     Path("/opt/hw-grader/kernel-env"),
-    "Python environment used inside the sandbox, as `make kernel-env` builds it "
-    "(default: $HW_GRADER_KERNEL_ENV, else /opt/hw-grader/kernel-env).",
+    "Python environment used inside the sandbox for every rubric, as `make kernel-env` builds "
+    "it (default: $HW_GRADER_KERNEL_ENV, else /opt/hw-grader/kernel-env; a rubric that declares "
+    "its own [notebooks] kernel list uses the environment built beside it for that list).",
     env_var=KERNEL_ENV_VAR,
 )
 RUBRIC: Setting[Path | None] = Setting(
@@ -97,12 +98,13 @@ MAX_WRITTEN_FILE_BYTES = Setting(
     10 * MiB,
     "Largest written answer file read; a larger one is that student's error, with the size.",
 )
-#: Shared with the Makefile's DATA: the sandbox uid must be able to read it, so not in a clone.
+#: Where check-template keeps synthetic data: outside any clone, since the sandbox uid must be
+#: able to read it (a CI clone is 0700); one folder per distinct set of declared datasets.
 SYNTHETIC_DATA = Setting(
     "synthetic_data",
-    Path("/var/tmp/hw-grader/synthetic-seed0"),
-    "Data root to run the notebooks on "
-    "(default: /var/tmp/hw-grader/synthetic-seed0, synthesized there when missing).",
+    Path("/var/tmp/hw-grader"),
+    "Data root to run the notebooks on (default: synthetic copies of the rubric's datasets, "
+    "written under /var/tmp/hw-grader when missing).",
 )
 
 

@@ -175,6 +175,7 @@ def grade(
             notebooks=NotebookOptions(
                 data_root=data,
                 kernel_env=resolve_kernel_env(kernel_env),
+                kernel_env_given=kernel_env is not None,
                 workers=workers,
                 scheduler=scheduler,
                 timeout_seconds=timeout,

@@ -9,6 +9,9 @@ the kernel environment like `grader grade` (`grader.settings.resolve_kernel_env`
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,15 +20,25 @@ import typer
 
 from grader.cli.common import KernelEnvOption, WorkersOption, fail, option_help
 from grader.data import write_synthetic_data
+from grader.data.formats import DatasetDeclaration
 from grader.errors import GraderError
 from grader.pipeline.notebook_batch import NotebookOptions
+from grader.rubric import load_rubric
 from grader.settings import SYNTHETIC_DATA, WORKERS, resolve_kernel_env
 from grader.templates.check_results import all_passed, render_json, render_junit, render_text
 from grader.templates.manifest import load_template
 from grader.templates.release import build_release
 from grader.templates.template_checks import CHECK_NAMES, CheckOptions, check_template
 
-DEFAULT_SYNTHETIC_DATA = SYNTHETIC_DATA.default
+
+def default_synthetic_root(datasets: Mapping[str, DatasetDeclaration], seed: int = 0) -> Path:
+    """The synthetic data root for these declarations (a hash of them names it)."""
+    dumped = json.dumps(
+        {name: declared.model_dump(mode="json") for name, declared in datasets.items()},
+        sort_keys=True,
+    )
+    digest = hashlib.sha256(dumped.encode()).hexdigest()[:12]
+    return SYNTHETIC_DATA.default / f"synthetic-{digest}-seed{seed}"
 
 
 def assign(
@@ -122,14 +135,19 @@ def check_template_command(
     needs_data = {"solution-notebooks", "student-release"} & set(selected)
     data_root = data
     if needs_data and data_root is None:
-        data_root = DEFAULT_SYNTHETIC_DATA
-        if not (data_root / "dataset.toml").exists():
-            try:
-                write_synthetic_data(data_root, seed=0)
-            except GraderError as exc:
-                fail(exc.one_line())
+        try:
+            datasets = load_rubric(load_template(template_dir).rubric_path).datasets
+            if datasets:
+                data_root = default_synthetic_root(datasets)
+                if not (data_root / "dataset.toml").exists():
+                    write_synthetic_data(data_root, datasets=datasets, seed=0)
+        except GraderError:
+            data_root = None  # check_template names the broken template or rubric itself
     notebook_options = NotebookOptions(
-        data_root=data_root, kernel_env=resolve_kernel_env(kernel_env), workers=workers
+        data_root=data_root,
+        kernel_env=resolve_kernel_env(kernel_env),
+        kernel_env_given=kernel_env is not None,
+        workers=workers,
     )
     results = check_template(
         template_dir, CheckOptions(checks=selected, notebooks=notebook_options)

@@ -1,9 +1,9 @@
 """The hidden test splits as model inputs: decoded once per source, cached as .npy, reused by every student.
 
-`load_hidden_split` turns `hidden/cats_vs_dogs/test` (JPEGs, resized to
-150×150 with PIL bilinear from RGB) or `hidden/cifar10/test_batch` (read by
-the restricted unpickler) into a float32 N×3×H×W array in [0, 1], the
-input contract of every saved model. The array goes to
+`load_hidden_split` turns a dataset's hidden split into the array its format's model
+contract names (`grader.data.formats`: JPEG folders resized to the declared size, CIFAR
+batches read by the restricted unpickler, .npz arrays of any shape) and its targets (class
+ids or real values). The array goes to
 `cache_dir/hidden-<dataset>-<key>/inputs.npy`, alone in its folder so that
 folder can be mounted for evaluation (labels and class names sit beside it,
 readable by the owner only). The key hashes the source files' names, sizes
@@ -28,25 +28,21 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
-from grader.data.cifar_format import META_FILE, read_batch, read_label_names
 from grader.data.errors import DataError
-from grader.data.layout import CAT_DOG_CLASSES, CATS_DOGS, CIFAR10, DataLayout, fix_hint
+from grader.data.formats import DatasetDeclaration, dataset_format
+from grader.data.layout import DataLayout, fix_hint
 
-IMAGE_SIZES = MappingProxyType({CATS_DOGS: 150, CIFAR10: 32})
-"""Height = width of the model inputs per dataset (the assignment's contract)."""
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bump when the decoding changes, so old caches are not reused."""
 
 
 @dataclass(frozen=True)
 class HiddenSplit:
-    """A decoded hidden test split: inputs on disk (float32 N×3×H×W in [0, 1]), labels in memory.
+    """A decoded hidden test split: inputs on disk (N×…, float32 or int64), targets in memory
+    (class ids, or real values when `class_names` is empty).
 
     `inputs_path.parent` holds nothing but the inputs file.
     """
@@ -60,39 +56,11 @@ class HiddenSplit:
         return len(self.labels)
 
 
-def _cats_dogs_sources(layout: DataLayout) -> list[tuple[Path, int]]:
-    """Every test image with its label (cats = 0, dogs = 1), in a fixed order."""
-    folder = layout.cats_dogs_split("test")
-    sources: list[tuple[Path, int]] = []
-    for label, class_dir in enumerate(CAT_DOG_CLASSES):
-        directory = folder / class_dir
-        if not directory.is_dir():
-            raise DataError(
-                "hidden cats_vs_dogs test folder is missing",
-                path=directory,
-                hint=fix_hint(layout.root, layout.name, CATS_DOGS),
-            )
-        images = sorted(
-            p
-            for p in directory.iterdir()
-            if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file() and not p.is_symlink()
-        )
-        sources += [(path, label) for path in images]
-    if not sources:
-        raise DataError("hidden cats_vs_dogs test split holds no images", path=folder)
-    return sources
-
-
-def _source_files(layout: DataLayout, dataset: str) -> list[Path]:
-    if dataset == CATS_DOGS:
-        return [path for path, _ in _cats_dogs_sources(layout)]
-    return [layout.cifar_test_batch, layout.cifar_train_dir / META_FILE]
-
-
-def cache_key(layout: DataLayout, dataset: str) -> str:
-    """A hash of the decoding settings and each source file's name, size and mtime."""
-    entries: list[object] = [CACHE_FORMAT, dataset, IMAGE_SIZES[dataset]]
-    for path in _source_files(layout, dataset):
+def cache_key(layout: DataLayout, dataset: str, declared: DatasetDeclaration | None = None) -> str:
+    """A hash of the decoding settings (the declaration) and each source file's name, size and mtime."""
+    declared = declared or layout.declarations[dataset]
+    entries: list[object] = [CACHE_FORMAT, dataset, declared.model_dump(mode="json")]
+    for path in dataset_format(declared).hidden_sources(layout.root, dataset, declared):
         try:
             stat = path.stat()
         except OSError as error:
@@ -103,38 +71,6 @@ def cache_key(layout: DataLayout, dataset: str) -> str:
             ) from error
         entries.append([path.relative_to(layout.root).as_posix(), stat.st_size, stat.st_mtime_ns])
     return hashlib.sha256(json.dumps(entries).encode()).hexdigest()[:20]
-
-
-def _decode_image(path: Path, size: int) -> np.ndarray:
-    """One image as float32 3×size×size in [0, 1]: RGB, PIL bilinear resize."""
-    try:
-        with Image.open(path, formats=("JPEG", "PNG")) as image:
-            resized = image.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as error:
-        raise DataError(f"cannot decode hidden test image: {error}", path=path) from error
-    return np.asarray(resized, dtype=np.float32).transpose(2, 0, 1) / 255.0
-
-
-def _decode_cats_dogs(layout: DataLayout, inputs_path: Path) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Decode the JPEGs straight into a memory-mapped .npy (a real split is ~270 MB)."""
-    sources = _cats_dogs_sources(layout)
-    size = IMAGE_SIZES[CATS_DOGS]
-    inputs = np.lib.format.open_memmap(
-        inputs_path, mode="w+", dtype=np.float32, shape=(len(sources), 3, size, size)
-    )
-    for index, (path, _) in enumerate(sources):
-        inputs[index] = _decode_image(path, size)
-    inputs.flush()
-    del inputs
-    return np.array([label for _, label in sources], dtype=np.int64), CAT_DOG_CLASSES
-
-
-def _decode_cifar(layout: DataLayout, inputs_path: Path) -> tuple[np.ndarray, tuple[str, ...]]:
-    batch = read_batch(layout.cifar_test_batch)
-    class_names = read_label_names(layout.cifar_train_dir / META_FILE)
-    inputs = batch.images.reshape(-1, 3, 32, 32).astype(np.float32) / 255.0
-    np.save(inputs_path, inputs, allow_pickle=False)
-    return batch.labels.astype(np.int64), class_names
 
 
 def _cache_paths(cache_dir: Path, dataset: str, key: str) -> tuple[Path, Path, Path]:
@@ -156,7 +92,7 @@ def _load_cached(inputs_path: Path, labels_path: Path, classes_path: Path) -> Hi
         inputs = np.load(inputs_path, mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError):
         return None
-    if inputs.dtype != np.float32 or inputs.ndim != 4 or len(inputs) != len(labels):
+    if inputs.dtype not in (np.float32, np.int64) or inputs.ndim < 2 or len(inputs) != len(labels):
         return None
     return HiddenSplit(inputs_path=inputs_path, labels=labels, class_names=class_names)
 
@@ -201,19 +137,25 @@ def _publish(temporary: Path, final: Path, mode: int) -> None:
     os.replace(temporary, final)
 
 
-def load_hidden_split(layout: DataLayout, dataset: str, cache_dir: Path) -> HiddenSplit:
-    """The hidden test split of `dataset` ("cats_vs_dogs" or "cifar10"), decoded at most once per source."""
-    if dataset not in IMAGE_SIZES:
-        raise DataError(f"unknown dataset {dataset!r}", hint=f"use one of {', '.join(IMAGE_SIZES)}")
+def load_hidden_split(
+    layout: DataLayout,
+    dataset: str,
+    cache_dir: Path,
+    *,
+    declared: DatasetDeclaration | None = None,
+) -> HiddenSplit:
+    """The hidden test split of one of the layout's datasets, decoded at most once per source,
+    as `declared` says (the rubric's declaration: e.g. the image size) or as the layout does."""
     if dataset not in layout.datasets:
         raise DataError(
-            f"this data folder has no {dataset}",
+            f"this data folder has no {dataset} (it holds {', '.join(layout.datasets)})",
             path=layout.root,
             hint=fix_hint(layout.root, layout.name, dataset),
         )
+    declared = declared or layout.declarations[dataset]
     cache_dir = private_cache_dir(cache_dir)
     inputs_path, labels_path, classes_path = _cache_paths(
-        cache_dir, dataset, cache_key(layout, dataset)
+        cache_dir, dataset, cache_key(layout, dataset, declared)
     )
     cached = _load_cached(inputs_path, labels_path, classes_path)
     if cached is not None:
@@ -225,8 +167,10 @@ def load_hidden_split(layout: DataLayout, dataset: str, cache_dir: Path) -> Hidd
         partial = Path(building)
         inputs_dir = partial / "inputs"
         inputs_dir.mkdir()
-        decode = _decode_cats_dogs if dataset == CATS_DOGS else _decode_cifar
-        labels, class_names = decode(layout, inputs_dir / inputs_path.name)
+        decoded = dataset_format(declared).decode_hidden(
+            layout.root, dataset, declared, inputs_dir / inputs_path.name
+        )
+        labels, class_names = decoded.targets, decoded.class_names
         np.save(partial / "labels.npy", labels, allow_pickle=False)
         (partial / "classes.json").write_text(json.dumps(list(class_names)), encoding="utf-8")
         _publish(partial / "labels.npy", labels_path, 0o600)

@@ -1,4 +1,5 @@
-"""Turn the real downloads into a DATA_ROOT: `cifar-10-python.tar.gz` and Kaggle's dogs-vs-cats zip.
+"""Turn real data into a DATA_ROOT: `cifar-10-python.tar.gz`, Kaggle's dogs-vs-cats zip, and a
+course's own `.npz` arrays, each recorded under the name and declaration the rubric gives it.
 
 Both importers stage their files in a hidden folder inside the root, check
 them, and only then move them into `train/` and `hidden/` and record them in
@@ -42,10 +43,11 @@ from grader.data.cifar_format import (
     read_label_names,
 )
 from grader.data.errors import DataError
+from grader.data.formats.base import DatasetDeclaration
+from grader.data.formats.cifar_batches import CifarBatchesDeclaration, link_torchvision_folder
+from grader.data.formats.image_folders import ImageFoldersDeclaration
+from grader.data.formats.npz_arrays import SPLIT_FILES, NpzDeclaration, read_npz
 from grader.data.layout import (
-    CAT_DOG_CLASSES,
-    CATS_DOGS,
-    CIFAR10,
     HIDDEN,
     MANIFEST,
     TRAIN,
@@ -121,10 +123,14 @@ def _install(
     publish_permissions(out)
 
 
-def import_cifar10(archive: Path, out: Path) -> Path:
-    """Import `cifar-10-python.tar.gz` into the DATA_ROOT `out` (test_batch into hidden/); return `out`."""
+def import_cifar10(
+    archive: Path, out: Path, *, dataset: str, declaration: DatasetDeclaration
+) -> Path:
+    """Import `cifar-10-python.tar.gz` into the DATA_ROOT `out` as `dataset` (test_batch into
+    hidden/); return `out`."""
     archive, out = Path(archive), Path(out)
-    with _import_target(out, CIFAR10) as staging:
+    _check_declaration(declaration, CifarBatchesDeclaration, dataset, "a cifar_batches")
+    with _import_target(out, dataset) as staging:
         staged_train, staged_hidden = staging / "train", staging / "hidden"
         staged_train.mkdir()
         staged_hidden.mkdir()
@@ -139,10 +145,15 @@ def import_cifar10(archive: Path, out: Path) -> Path:
                 hint="download cifar-10-python.tar.gz (the 'python version') from the CIFAR-10 page",
             )
         read_label_names(staged_train / META_FILE)
+        link_torchvision_folder(staged_train)
         train_count = sum(len(read_batch(staged_train / name).labels) for name in TRAIN_BATCHES)
         test_count = len(read_batch(staged_hidden / TEST_BATCH).labels)
-        entry = DatasetEntry(counts={"train": train_count, "test": test_count}, source=archive.name)
-        _install(out, CIFAR10, staged_train, staged_hidden, entry)
+        entry = DatasetEntry(
+            counts={"train": train_count, "test": test_count},
+            declaration=declaration,
+            source=archive.name,
+        )
+        _install(out, dataset, staged_train, staged_hidden, entry)
     return out
 
 
@@ -185,12 +196,19 @@ def _check_jpeg(data: bytes, member: str, archive: Path) -> None:
 
 
 def _copy_pets(
-    zip_file: zipfile.ZipFile, archive: Path, staging: Path, *, per_class: int, seed: int
+    zip_file: zipfile.ZipFile,
+    archive: Path,
+    staging: Path,
+    folders: tuple[str, ...],
+    *,
+    per_class: int,
+    seed: int,
 ) -> dict[str, int]:
-    """Pick `per_class` images of each class at random (seeded) and write the three splits."""
+    """Pick `per_class` images of each class at random (seeded) and write the three splits;
+    Kaggle's cats go to the first class folder, its dogs to the second."""
     by_class = _pet_members(zip_file, archive)
     sizes = _split_sizes(per_class)
-    for kaggle_name, folder_name in zip(("cat", "dog"), CAT_DOG_CLASSES, strict=True):
+    for kaggle_name, folder_name in zip(("cat", "dog"), folders, strict=True):
         members = by_class[kaggle_name]
         if len(members) < per_class:
             raise DataError(
@@ -216,16 +234,33 @@ def _copy_pets(
     }
 
 
-def import_cats_dogs(archive: Path, out: Path, *, per_class: int = 2000, seed: int = 0) -> Path:
-    """Import Kaggle's dogs-vs-cats `train.zip` (or the competition zip holding it) into `out`.
+def import_cats_dogs(
+    archive: Path,
+    out: Path,
+    *,
+    dataset: str,
+    declaration: DatasetDeclaration,
+    per_class: int = 2000,
+    seed: int = 0,
+) -> Path:
+    """Import Kaggle's dogs-vs-cats `train.zip` (or the competition zip holding it) into `out` as
+    `dataset`, an image_folders dataset whose classes are the cats and the dogs folders.
 
     Picks `per_class` cats and dogs (seeded), split 50/25/25 into train,
     validation and hidden test; keeps Kaggle's file names. Returns `out`.
     """
     archive, out = Path(archive), Path(out)
+    _check_declaration(declaration, ImageFoldersDeclaration, dataset, "an image_folders")
+    assert isinstance(declaration, ImageFoldersDeclaration)
+    if len(declaration.classes) != 2:
+        raise DataError(
+            f"{dataset}: Kaggle's dogs-vs-cats has two classes, the rubric declares "
+            f"{len(declaration.classes)}",
+            hint='declare classes = ["cats", "dogs"] (the cat images first)',
+        )
     if per_class < 4:
         raise DataError(f"--per-class must be at least 4 (one image per split), not {per_class}")
-    with _import_target(out, CATS_DOGS) as staging, open_zip(archive, archive) as outer:
+    with _import_target(out, dataset) as staging, open_zip(archive, archive) as outer:
         nested = (
             None
             if any(_pet_members(outer, archive).values())
@@ -238,12 +273,60 @@ def import_cats_dogs(archive: Path, out: Path, *, per_class: int = 2000, seed: i
                 hint="use Kaggle's dogs-vs-cats train.zip (or the competition zip holding it)",
             )
         if nested is None:
-            counts = _copy_pets(outer, archive, staging, per_class=per_class, seed=seed)
+            counts = _copy_pets(
+                outer, archive, staging, declaration.classes, per_class=per_class, seed=seed
+            )
         else:
             inner_path = staging / "train.zip"
             copy_zip_member(outer, nested, inner_path, cap=NESTED_ZIP_CAP, archive=archive)
             with open_zip(inner_path, archive) as inner:
-                counts = _copy_pets(inner, archive, staging, per_class=per_class, seed=seed)
-        entry = DatasetEntry(counts={**counts}, source=archive.name, seed=seed)
-        _install(out, CATS_DOGS, staging / "train", staging / "hidden", entry)
+                counts = _copy_pets(
+                    inner, archive, staging, declaration.classes, per_class=per_class, seed=seed
+                )
+        entry = DatasetEntry(
+            counts={**counts}, declaration=declaration, source=archive.name, seed=seed
+        )
+        _install(out, dataset, staging / "train", staging / "hidden", entry)
     return out
+
+
+def import_npz(
+    out: Path,
+    *,
+    dataset: str,
+    declaration: DatasetDeclaration,
+    train: Path,
+    test: Path,
+    validation: Path | None = None,
+) -> Path:
+    """Import a course's own arrays (`x` and `y` in each .npz) into `out` as `dataset`, checked
+    against the rubric's declaration; the test split goes to hidden/. Returns `out`."""
+    _check_declaration(declaration, NpzDeclaration, dataset, "an npz")
+    assert isinstance(declaration, NpzDeclaration)
+    out = Path(out)
+    with _import_target(out, dataset) as staging:
+        staged_train, staged_hidden = staging / "train", staging / "hidden"
+        staged_train.mkdir()
+        staged_hidden.mkdir()
+        counts: dict[str, int] = {}
+        for split, source in (("train", train), ("validation", validation), ("test", test)):
+            if source is None:
+                continue
+            x, _ = read_npz(Path(source), declaration)
+            target = (staged_hidden if split == "test" else staged_train) / SPLIT_FILES[split]
+            target.write_bytes(Path(source).read_bytes())
+            counts[split] = len(x)
+        entry = DatasetEntry(counts=counts, declaration=declaration, source=Path(train).name)
+        _install(out, dataset, staged_train, staged_hidden, entry)
+    return out
+
+
+def _check_declaration(
+    declaration: DatasetDeclaration, expected: type[DatasetDeclaration], dataset: str, what: str
+) -> None:
+    if not isinstance(declaration, expected):
+        raise DataError(
+            f"the rubric declares {dataset} as format '{declaration.format}', but this imports "
+            f"{what} dataset",
+            hint="import with the importer of its format, or fix the rubric's [datasets] table",
+        )

@@ -1,14 +1,13 @@
 """The DATA_ROOT layout: where each dataset's files live, `dataset.toml`, and checking a root before use.
 
     DATA_ROOT/
-      dataset.toml                          name, seed, counts per split, created_by
-      train/                                the only part mounted (read-only) as $HW4_DATA
-        cats_vs_dogs/{train,validation}/{cats,dogs}/*.jpg
-        cifar10/data_batch_1 … data_batch_5, cifar10/batches.meta
-        pretrained/vgg_base.pt, pretrained/README.txt      (synthetic data)
-      hidden/                               never mounted where student code runs
-        cats_vs_dogs/test/{cats,dogs}/*.jpg
-        cifar10/test_batch
+      dataset.toml              name (synthetic or real), seed; per dataset its declaration
+                                (format and shapes, as the rubric declared it) and counts
+      train/                    the only part mounted (read-only) as $GRADER_DATA
+        <dataset>/…             as its format lays it out (grader/data/formats)
+        pretrained/vgg_base.pt  (synthetic data whose declaration asks for a pretrained base)
+      hidden/                   never mounted where student code runs
+        <dataset>/…             the hidden test split
 
 `load_layout` checks a root and raises one `DataError` line naming the
 missing piece and the command that fixes it. This module reads and writes
@@ -25,24 +24,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from grader.data.cifar_format import META_FILE, TEST_BATCH, TRAIN_BATCHES
 from grader.data.errors import DataError
+from grader.data.formats import (
+    DATASET_FORMATS,
+    DatasetDeclaration,
+    DeclarationError,
+    dataset_format,
+    parse_declaration,
+)
 
 MANIFEST = "dataset.toml"
 TRAIN, HIDDEN = "train", "hidden"
-CATS_DOGS, CIFAR10 = "cats_vs_dogs", "cifar10"
-DATASETS = (CATS_DOGS, CIFAR10)
-CAT_DOG_CLASSES = ("cats", "dogs")
-"""Folder names, in label order: cats = 0, dogs = 1."""
 PRETRAINED_DIR, PRETRAINED_WEIGHTS = "pretrained", "vgg_base.pt"
 KINDS = ("synthetic", "real")
+DECLARATION = "declaration"
 
 
 @dataclass(frozen=True)
 class DatasetEntry:
-    """One dataset's line in `dataset.toml`: image counts per split, and where it came from."""
+    """One dataset's table in `dataset.toml`: its declaration, counts per split, where it came from."""
 
     counts: Mapping[str, int]
+    declaration: DatasetDeclaration
     source: str | None = None
     seed: int | None = None
 
@@ -67,21 +70,14 @@ class DataLayout:
     train_dir: Path
     hidden_dir: Path
     datasets: tuple[str, ...]
+    declarations: Mapping[str, DatasetDeclaration] = field(default_factory=dict)
     counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     seed: int | None = None
 
-    def cats_dogs_split(self, split: str) -> Path:
-        """The folder holding `cats/` and `dogs/` for `train`, `validation` or (hidden) `test`."""
+    def split_dir(self, dataset: str, split: str) -> Path:
+        """Where `split` of `dataset` lies: under hidden/ for the test split, else train/."""
         base = self.hidden_dir if split == "test" else self.train_dir
-        return base / CATS_DOGS / split
-
-    @property
-    def cifar_train_dir(self) -> Path:
-        return self.train_dir / CIFAR10
-
-    @property
-    def cifar_test_batch(self) -> Path:
-        return self.hidden_dir / CIFAR10 / TEST_BATCH
+        return base / dataset / split
 
     @property
     def pretrained_weights(self) -> Path:
@@ -89,19 +85,21 @@ class DataLayout:
 
 
 def training_data_dir(layout: DataLayout) -> Path:
-    """The folder to mount read-only as `$HW4_DATA` for student notebooks (never the hidden splits)."""
+    """The folder to mount read-only as `$GRADER_DATA` for student notebooks (never the hidden splits)."""
     return layout.train_dir
 
 
-def fix_hint(root: Path, name: str | None, dataset: str | None = None) -> str:
-    """The command that (re)creates `dataset` (or the whole root) for a root of kind `name`."""
-    if name == "real" and dataset == CIFAR10:
-        return f"run `grader data import-cifar10 cifar-10-python.tar.gz --out {root}`"
-    if name == "real" and dataset == CATS_DOGS:
-        return f"run `grader data import-cats-dogs train.zip --out {root}`"
+def fix_hint(
+    root: Path, name: str | None, dataset: str | None = None, importer: str | None = None
+) -> str:
+    """The command that (re)creates `dataset` (or the whole root) for a root of kind `name`;
+    `importer` is the dataset format's `grader data` command for real data."""
+    if name == "real" and dataset is not None:
+        command = f"grader data {importer or 'import-…'} … --rubric RUBRIC.toml --out {root}"
+        return f"import {dataset} again (`{command} --dataset {dataset}`)"
     if name == "real":
-        return f"import the datasets again into {root} (`grader data import-cifar10` / `import-cats-dogs`)"
-    return f"run `grader data synth {root}` (into an empty folder)"
+        return f"import the datasets again into {root} (`grader data --help` lists the importers)"
+    return f"run `grader data synth {root} --rubric RUBRIC.toml` (into an empty folder)"
 
 
 # ---------------------------------------------------------------- dataset.toml
@@ -110,6 +108,16 @@ def fix_hint(root: Path, name: str | None, dataset: str | None = None) -> str:
 def _toml_value(value: str | int) -> str:
     # JSON string escapes are valid TOML basic-string escapes.
     return json.dumps(value) if isinstance(value, str) else str(int(value))
+
+
+def _declaration_lines(declared: DatasetDeclaration) -> list[str]:
+    """The declaration's fields as TOML lines (JSON arrays and strings are TOML too)."""
+    dumped = declared.model_dump(mode="json", exclude_defaults=False)
+    return [
+        f"{key} = {json.dumps(value, ensure_ascii=False)}"
+        for key, value in dumped.items()
+        if value is not None
+    ]
 
 
 def render_manifest(manifest: Manifest) -> str:
@@ -131,6 +139,7 @@ def render_manifest(manifest: Manifest) -> str:
         if entry.seed is not None:
             lines.append(f"seed = {entry.seed}")
         lines += [f"{split} = {count}" for split, count in entry.counts.items()]
+        lines += ["", f"[{dataset}.{DECLARATION}]", *_declaration_lines(entry.declaration)]
     return "\n".join(lines) + "\n"
 
 
@@ -168,27 +177,32 @@ def read_manifest(root: Path) -> Manifest:
     if name not in KINDS:
         raise DataError(f"`name` must be one of {', '.join(KINDS)}, not {name!r}", path=path)
     datasets: dict[str, DatasetEntry] = {}
-    for dataset in DATASETS:
-        entry = table.get(dataset)
-        if entry is None:
-            continue
+    for dataset, entry in table.items():
         if not isinstance(entry, dict):
-            raise DataError(f"[{dataset}] must be a table", path=path)
-        counts = {k: v for k, v in entry.items() if k not in ("source", "seed")}
+            continue
+        declared = entry.get(DECLARATION)
+        if declared is None:
+            raise DataError(
+                f"[{dataset}] records no format: the folder was made by an older hw-grader",
+                path=path,
+                hint=fix_hint(root, name if isinstance(name, str) else None),
+            )
+        try:
+            declaration = parse_declaration(dataset, declared)
+        except DeclarationError as exc:
+            raise DataError(str(exc), path=path) from None
+        counts = {k: v for k, v in entry.items() if k not in ("source", "seed", DECLARATION)}
         if not all(type(v) is int and v >= 0 for v in counts.values()):
             raise DataError(f"[{dataset}] counts must be non-negative integers", path=path)
         source = entry.get("source")
         datasets[dataset] = DatasetEntry(
             counts=MappingProxyType(counts),
+            declaration=declaration,
             source=source if isinstance(source, str) else None,
             seed=_optional_int(entry, "seed", path),
         )
     if not datasets:
-        raise DataError(
-            f"{MANIFEST} lists no dataset ({' or '.join(DATASETS)})",
-            path=path,
-            hint=fix_hint(root, name),
-        )
+        raise DataError(f"{MANIFEST} lists no dataset", path=path, hint=fix_hint(root, name))
     scale = table.get("scale")
     return Manifest(
         name=name,
@@ -202,27 +216,8 @@ def read_manifest(root: Path) -> Manifest:
 # ---------------------------------------------------------------- checking a root
 
 
-def _required_pieces(dataset: str, train_dir: Path, hidden_dir: Path) -> list[tuple[Path, str]]:
-    """(path, kind) pairs a dataset needs: kind is "file" or "images" (a folder with files in it)."""
-    if dataset == CIFAR10:
-        cifar = train_dir / CIFAR10
-        return [
-            *((cifar / name, "file") for name in (*TRAIN_BATCHES, META_FILE)),
-            (hidden_dir / CIFAR10 / TEST_BATCH, "file"),
-        ]
-    pieces: list[tuple[Path, str]] = []
-    for base, split in ((train_dir, "train"), (train_dir, "validation"), (hidden_dir, "test")):
-        pieces += [(base / CATS_DOGS / split / label, "images") for label in CAT_DOG_CLASSES]
-    return pieces
-
-
-def _leaked_pieces(train_dir: Path) -> list[Path]:
-    """Hidden-split files that must never sit under train/ (it is mounted for students)."""
-    candidates = [train_dir / CATS_DOGS / "test", train_dir / CIFAR10 / TEST_BATCH]
-    return [path for path in candidates if os.path.lexists(path)]
-
-
 def _check_piece(path: Path, kind: str) -> bool:
+    """A regular file, or ("files") a folder holding at least one; never through a symlink."""
     if path.is_symlink():
         return False
     if kind == "file":
@@ -244,24 +239,34 @@ def load_layout(data_root: Path) -> DataLayout:
             )
     if hidden_dir.resolve().is_relative_to(train_dir.resolve()):
         raise DataError("hidden/ lies inside train/, which students see", path=hidden_dir)
-    leaked = _leaked_pieces(train_dir)
-    if leaked:
-        raise DataError(
-            "a hidden test split sits under train/, which is mounted for students",
-            path=leaked[0],
-            hint="move it under hidden/ or recreate the data folder",
-        )
-    for dataset in manifest.datasets:
-        for path, kind in _required_pieces(dataset, train_dir, hidden_dir):
+    for dataset, entry in manifest.datasets.items():
+        format = dataset_format(entry.declaration)
+        leaked = [
+            p
+            for p in format.hidden_under_train(dataset, entry.declaration, train_dir)
+            if os.path.lexists(p)
+        ]
+        if leaked:
+            raise DataError(
+                "a hidden test split sits under train/, which is mounted for students",
+                path=leaked[0],
+                hint="move it under hidden/ or recreate the data folder",
+            )
+        for path, kind in format.required_pieces(dataset, entry.declaration, train_dir, hidden_dir):
             if not _check_piece(path, kind):
-                what = "image folder is missing or empty" if kind == "images" else "file is missing"
+                what = "folder is missing or empty" if kind == "files" else "file is missing"
                 raise DataError(
                     f"{dataset}: {what} ({path.relative_to(root)})",
                     path=path,
-                    hint=fix_hint(root, manifest.name, dataset),
+                    hint=fix_hint(root, manifest.name, dataset, format.importer),
                 )
-    if manifest.name == "synthetic" and not _check_piece(
-        train_dir / PRETRAINED_DIR / PRETRAINED_WEIGHTS, "file"
+    wants_base = any(
+        getattr(entry.declaration, "pretrained_base", False) for entry in manifest.datasets.values()
+    )
+    if (
+        manifest.name == "synthetic"
+        and wants_base
+        and not _check_piece(train_dir / PRETRAINED_DIR / PRETRAINED_WEIGHTS, "file")
     ):
         raise DataError(
             "synthetic data lacks the pretrained base (train/pretrained/vgg_base.pt)",
@@ -273,10 +278,31 @@ def load_layout(data_root: Path) -> DataLayout:
         name=manifest.name,
         train_dir=train_dir,
         hidden_dir=hidden_dir,
-        datasets=tuple(d for d in DATASETS if d in manifest.datasets),
+        datasets=tuple(manifest.datasets),
+        declarations=MappingProxyType({d: e.declaration for d, e in manifest.datasets.items()}),
         counts=MappingProxyType({d: e.counts for d, e in manifest.datasets.items()}),
         seed=manifest.seed,
     )
+
+
+def declaration_mismatch(
+    layout: DataLayout, dataset: str, declared: DatasetDeclaration
+) -> str | None:
+    """Why the data root's copy of `dataset` does not fit the rubric's declaration, or None."""
+    if dataset not in layout.declarations:
+        held = ", ".join(layout.datasets) or "none"
+        return f"the data folder has no dataset {dataset!r} (it holds {held})"
+    found = layout.declarations[dataset]
+    free = set(DATASET_FORMATS[declared.format].free_fields)
+    ours = declared.model_dump(mode="json", exclude=free)
+    theirs = found.model_dump(mode="json", exclude=free)
+    if ours == theirs:
+        return None
+    differ = [key for key in ours if ours.get(key) != theirs.get(key)]
+    shown = "; ".join(
+        f"{key} {theirs.get(key)!r} there, {ours.get(key)!r} in the rubric" for key in differ
+    )
+    return f"{dataset} in the data folder was made for another declaration ({shown})"
 
 
 def publish_permissions(root: Path) -> None:

@@ -1,9 +1,9 @@
 """Evaluate a student's saved models on the hidden test splits: predictions in one sandbox run,
-accuracy outside.
+the question's measure (grader.measures) outside.
 
 The sandbox gets the model files, the test INPUTS (each split's folder mounted read-only; it
 holds nothing else) and the standalone scripts `inside_evaluate.py` + `inside_predict.py`; it
-returns logits per model. torch is imported once for all of a student's models; each model runs
+returns outputs per model (logits for a classifier, values for real targets). torch is imported once for all of a student's models; each model runs
 in a child of its own, with its own timeout and output cap, so one that crashes, hangs or floods
 its output costs only its own question (the student's failure, said in words), while a sandbox
 that could not run at all is an infrastructure failure for a person. Labels never enter it.
@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from grader.evaluation.accuracy import accuracy
 from grader.evaluation.errors import EvaluationError
 from grader.evaluation.predictions import (
     read_capped_file,
@@ -28,6 +27,7 @@ from grader.evaluation.predictions import (
     read_summary,
     summary_error,
 )
+from grader.measures import MEASURES, MeasureOptions
 from grader.sandbox import ReadOnlyMount, Sandbox, SandboxLimits, SandboxRequest, SandboxResult
 
 MAX_SUMMARY_BYTES = 256 * 1024
@@ -41,20 +41,24 @@ OUTPUT_CAP_WORDS = "64 KiB"
 
 @dataclass(frozen=True)
 class ModelJob:
-    """One saved model to measure: its question, file, the split's inputs and labels."""
+    """One saved model to measure: its question, file, the split's inputs and targets, and the
+    measure (a row of grader.measures.MEASURES) with its options."""
 
     question_id: str
     model_file: Path
     inputs_path: Path
     labels: np.ndarray
     binary: bool
+    measure: str = "accuracy"
+    k: int = 5
 
 
 @dataclass(frozen=True)
 class ModelEvaluation:
-    """What measuring one model gave: accuracy, timing and structure facts, or why it failed."""
+    """What measuring one model gave: the measure's value, timing and structure facts, or why
+    it failed."""
 
-    accuracy: float | None
+    value: float | None
     inference_seconds: float | None
     summary: dict[str, Any]  # the structure summary the predict script wrote ({} on failure)
     error: str | None  # one line, for the report
@@ -202,11 +206,12 @@ def _evaluation(
     if error or predictions_path is None:
         return ModelEvaluation(None, None, summary, error or "the model produced no predictions")
     labels = job.labels
+    measure = MEASURES[job.measure]
     try:
-        logits = read_predictions(
+        outputs = read_predictions(
             predictions_path, n=len(labels), max_bytes=len(labels) * 4 * 1024 + 4096
         )
-        measured = accuracy(logits, labels, binary=job.binary)
+        measured = measure.compute(outputs, labels, MeasureOptions(binary=job.binary, k=job.k))
     except EvaluationError as exc:
         return ModelEvaluation(None, None, summary, exc.message)
     seconds = summary.get("inference_seconds")

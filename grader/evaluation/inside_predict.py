@@ -2,9 +2,9 @@
 
 Usage: python inside_predict.py --model model.pt --inputs inputs.npy --out out/ [--batch-size 64]
 
-Writes `out/predictions.npy` (float32 logits, N×K) and `out/summary.json` (timing, device, output
-shape and a structure summary of the model: layer counts and graph facts used by the structure
-checks). On any failure it writes `{"error": "..."}` to `out/summary.json` and exits with code 3.
+Writes `out/predictions.npy` (float32 outputs, N×K: logits, or values for real targets) and
+`out/summary.json` (timing, device, output shape and a structure summary of the model: layer
+counts and graph facts used by the structure checks). On any failure it writes `{"error": "..."}` to `out/summary.json` and exits with code 3.
 
 It must stay standalone: stdlib, numpy and torch only, never `grader` (the sandbox holds the model,
 the inputs and this file, nothing else of the host). It never sees labels and never scores anything;
@@ -30,6 +30,11 @@ constants are not data):
 - residual (`residual_skip`): an `aten::add`/`add_` of two data tensors where one side has no conv
   after the fork and the other ≥1 (identity skip, e.g. `x + f(x)`), or one side exactly one conv and
   the other ≥2 (projection shortcut, e.g. `bn(conv1x1(x)) + f(x)`);
+- attention written out (`explicit_attention`): a softmax over a product of two data tensors
+  whose result multiplies a data tensor (nn.MultiheadAttention's unfused path, a student's own
+  head), looked for in every branch (nn.MultiheadAttention computes it under shape checks), so
+  the host also requires a softmax and two products to have run per head; the fused ops
+  (`scaled_dot_product_attention`, `_native_multi_head_attention`) count as executed ops;
 - ops inside a `prim::If` whose condition, or a `prim::Loop` whose trip count or first condition,
   is computed from the forward's inputs (values or shapes) do not count for these flags: such a
   branch may never run (`if x.sum() > 1e9: ...`). Conditions on attributes (`if self.training:`)
@@ -67,6 +72,7 @@ MAX_PROFILED_EVENTS = 200_000  # profiler events of the one profiled forward pas
 TORCH_NN_MODULES = "__torch__.torch.nn.modules."  # qualified types of torch.nn's own layers
 # A class compiled twice (two Conv2d configs) gets a mangled name: conv.___torch_mangle_3.Conv2d
 MANGLE_PREFIX = "___torch_mangle_"
+TORCHSCRIPT_TRACE = "The following operation failed in the TorchScript interpreter"
 FUNCTION_SCOPE = 0  # RecordScope::FUNCTION: an operator call, not a record_function annotation
 
 LAYER_KINDS: dict[str, tuple[str, ...]] = {
@@ -82,6 +88,11 @@ LAYER_KINDS: dict[str, tuple[str, ...]] = {
     ),
     "linear": ("Linear", "Bilinear"),
     "dropout": ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"),
+    "lstm": ("LSTM",),
+    "gru": ("GRU",),
+    "rnn": ("RNN",),
+    "attention": ("MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer"),
+    "embedding": ("Embedding", "EmbeddingBag"),
 }  # fmt: skip
 
 OP_KINDS: dict[str, tuple[str, ...]] = {
@@ -90,6 +101,10 @@ OP_KINDS: dict[str, tuple[str, ...]] = {
         "aten::_convolution_mode", "aten::conv_transpose1d", "aten::conv_transpose2d",
         "aten::conv_transpose3d", "aten::mkldnn_convolution",
     ),
+    "conv1d": ("aten::conv1d",),
+    "conv2d": ("aten::conv2d",),
+    "conv3d": ("aten::conv3d",),
+    "conv_transpose": ("aten::conv_transpose1d", "aten::conv_transpose2d", "aten::conv_transpose3d"),
     "pooling": (
         "aten::max_pool1d", "aten::max_pool2d", "aten::max_pool3d", "aten::avg_pool1d",
         "aten::avg_pool2d", "aten::avg_pool3d", "aten::adaptive_avg_pool1d",
@@ -101,19 +116,42 @@ OP_KINDS: dict[str, tuple[str, ...]] = {
         "aten::batch_norm", "aten::layer_norm", "aten::group_norm", "aten::instance_norm",
         "aten::local_response_norm", "aten::rms_norm",
     ),
+    "batch_norm": ("aten::batch_norm",),
+    "layer_norm": ("aten::layer_norm",),
     "linear": ("aten::linear", "aten::addmm", "aten::bilinear"),
     "dropout": ("aten::dropout", "aten::dropout_", "aten::feature_dropout", "aten::alpha_dropout"),
+    "lstm": ("aten::lstm",),
+    "gru": ("aten::gru",),
+    "rnn": ("aten::rnn_tanh", "aten::rnn_relu"),
+    "recurrent": ("aten::lstm", "aten::gru", "aten::rnn_tanh", "aten::rnn_relu"),
+    "attention": (
+        "aten::scaled_dot_product_attention", "aten::_native_multi_head_attention",
+        "aten::_transformer_encoder_layer_fwd",
+    ),
+    "embedding": ("aten::embedding", "aten::embedding_bag"),
+    "softmax": ("aten::softmax", "aten::_softmax", "aten::log_softmax"),
+    "matmul": ("aten::matmul", "aten::bmm", "aten::mm", "aten::einsum", "aten::baddbmm"),
 }  # fmt: skip
 
 CONCAT_KINDS = ("aten::cat", "aten::concat", "aten::concatenate")
+# Convolutions called without their dimension in the name (traced models call these).
+GENERIC_CONVOLUTIONS = ("aten::_convolution", "aten::convolution", "aten::_convolution_mode")
+# Attention written out (nn.MultiheadAttention's slow path, a student's own head):
+# softmax(matmul(q, k)) feeding a matmul with v.
+PRODUCT_KINDS = ("aten::matmul", "aten::bmm", "aten::einsum", "aten::baddbmm")
+SOFTMAX_KINDS = ("aten::softmax", "aten::_softmax")
 ADD_KINDS = ("aten::add", "aten::add_")
 
 KIND_OF_LAYER = {name: kind for kind, names in LAYER_KINDS.items() for name in names}
-KIND_OF_OP = {
-    **{op: kind for kind, ops in OP_KINDS.items() for op in ops},
-    **dict.fromkeys(CONCAT_KINDS, "concat"),
-    **dict.fromkeys(ADD_KINDS, "add"),
-}
+#: Every kind an op counts for (aten::conv2d is both a "conv" and a "conv2d").
+KINDS_OF_OP: dict[str, tuple[str, ...]] = {}
+for _kind, _ops in OP_KINDS.items():
+    for _op in _ops:
+        KINDS_OF_OP[_op] = (*KINDS_OF_OP.get(_op, ()), _kind)
+for _op in CONCAT_KINDS:
+    KINDS_OF_OP[_op] = ("concat",)
+for _op in ADD_KINDS:
+    KINDS_OF_OP[_op] = ("add",)
 
 
 class UsageError(Exception):
@@ -138,24 +176,30 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def load_inputs(path: Path) -> np.ndarray:
-    """Memory-map the inputs and check the contract's shape: N×3×H×W floats, N ≥ 1."""
+    """Memory-map the inputs and check the contract: N×… (at least 2-D), N ≥ 1, floats (images,
+    sequences, features) or integers (token ids, given to the model as int64)."""
     inputs = np.load(path, mmap_mode="r", allow_pickle=False)
-    if not isinstance(inputs, np.ndarray) or inputs.ndim != 4 or inputs.shape[1] != 3:
+    if not isinstance(inputs, np.ndarray) or inputs.ndim < 2 or inputs.shape[0] == 0:
         raise ValueError(
-            f"inputs must be an N×3×H×W array, got shape {getattr(inputs, 'shape', None)}"
+            f"inputs must be a non-empty N×… array, got shape {getattr(inputs, 'shape', None)}"
         )
-    if inputs.dtype.kind != "f" or inputs.shape[0] == 0:
-        raise ValueError(
-            f"inputs must be a non-empty float array, got {inputs.dtype} {inputs.shape}"
-        )
+    if inputs.dtype.kind not in "fiu":
+        raise ValueError(f"inputs must be floats or integers, got {inputs.dtype}")
     return inputs
+
+
+def batch_dtype(inputs: np.ndarray) -> type[np.generic]:
+    """What a batch is given to the model as: float32 for floats, int64 for integer ids."""
+    return np.float32 if inputs.dtype.kind == "f" else np.int64
 
 
 def predict(
     model: torch.jit.ScriptModule, inputs: np.ndarray, *, batch_size: int, device: torch.device
 ) -> tuple[np.ndarray, float, list[int] | None, dict[str, Any] | BaseException]:
-    """Batched eval-mode inference: (N×K float32 logits, seconds, shape before a 1-D fix, the
+    """Batched eval-mode inference: (N×K float32 outputs, seconds, shape before a 1-D fix, the
     ops the first batch ran or why they could not be counted).
+
+    Outputs of more than two dimensions (N×T×K per-step values) are flattened per example.
 
     The first batch runs under the profiler (`profiled_forward`), so the structure checks cost
     no pass of their own; should profiling fail, that batch runs plainly.
@@ -164,12 +208,13 @@ def predict(
     n = inputs.shape[0]
     predictions: np.ndarray | None = None
     reshaped_from: list[int] | None = None
+    dtype = batch_dtype(inputs)
     model.eval()
     started = time.perf_counter()
     with torch.inference_mode():
         for start in range(0, n, batch_size):
             # A copy: the memory map is read-only and torch refuses to wrap non-writable arrays.
-            batch = np.array(inputs[start : start + batch_size], dtype=np.float32, copy=True)
+            batch = np.array(inputs[start : start + batch_size], dtype=dtype, copy=True)
             tensor = torch.from_numpy(batch).to(device)
             if start == 0:
                 try:
@@ -187,10 +232,13 @@ def predict(
                 # N logits squeezed from N×1 (common with BCEWithLogitsLoss): read as N×1.
                 reshaped_from = [n]
                 output = output.unsqueeze(1)
+            elif output.ndim > 2 and output.shape[0] == batch.shape[0]:
+                reshaped_from = [n, *(int(size) for size in output.shape[1:])]
+                output = output.reshape(output.shape[0], -1)
             if output.ndim != 2 or output.shape[0] != batch.shape[0] or output.shape[1] < 1:
                 raise ValueError(
                     f"the model returned shape {list(output.shape)} for a batch of "
-                    f"{batch.shape[0]}; the contract asks for N×K logits"
+                    f"{batch.shape[0]}; the contract asks for N×K logits (or values)"
                 )
             logits = output.detach().to("cpu", torch.float32).numpy()
             if predictions is None:
@@ -266,7 +314,7 @@ def _is_operator(event: Any) -> bool:
 
 
 def count_top_level_ops(events: Any) -> Counter[str]:
-    """Per kind of KIND_OF_OP, the operator events with no operator above them (calls by the model)."""
+    """Per kind of KINDS_OF_OP, the operator events with no operator above them (calls by the model)."""
     if len(events) > MAX_PROFILED_EVENTS:
         raise ValueError(
             f"one forward pass ran {len(events)} profiled events, more than {MAX_PROFILED_EVENTS}"
@@ -286,9 +334,15 @@ def count_top_level_ops(events: Any) -> Counter[str]:
 
     counts = Counter[str]()
     for event in events:
-        kind = KIND_OF_OP.get(event.name)
-        if kind is not None and _is_operator(event) and not has_op_above(event):
-            counts[kind] += 1
+        kinds = KINDS_OF_OP.get(event.name)
+        if kinds is not None and _is_operator(event) and not has_op_above(event):
+            for kind in kinds:
+                counts[kind] += 1
+            if event.name in GENERIC_CONVOLUTIONS:  # traced models: the dimension from the input
+                shapes = getattr(event, "input_shapes", None) or [[]]
+                dimensions = len(shapes[0]) - 2 if isinstance(shapes[0], list) else 0
+                if 1 <= dimensions <= 3:
+                    counts[f"conv{dimensions}d"] += 1
     return counts
 
 
@@ -307,7 +361,7 @@ def profiled_forward(
     with (
         torch.inference_mode(),
         torch.jit.optimized_execution(False),
-        torch.autograd.profiler.profile() as profile,
+        torch.autograd.profiler.profile(record_shapes=True) as profile,
     ):
         output = forward(model._c, batch)
     counts = count_top_level_ops(profile.function_events)
@@ -349,6 +403,9 @@ class DataFlow:
         self.conv_indices: list[int] = []
         self.concats: list[Any] = []
         self.adds: list[Any] = []
+        # (output index, operand indices) of matrix products of two data tensors
+        self.products: list[tuple[int, tuple[int, ...]]] = []
+        self.softmaxes: list[tuple[int, int]] = []  # (input mask, output index)
         for value in list(graph.inputs())[1:]:  # inputs()[0] is the module itself
             self._new_value(value, 0)
             self.from_inputs.add(value.unique())
@@ -394,10 +451,20 @@ class DataFlow:
 
     def _add_data_node(self, node: Any, parents: int, *, counted: bool) -> None:
         kind = node.kind()
+        index = -1
         for output in node.outputs():
             index = self._new_value(output, parents)
             if counted and kind in OP_KINDS["conv"]:
                 self.conv_indices.append(index)
+        # Attention is looked for in every branch: nn.MultiheadAttention computes it under
+        # shape checks (`if query.dim() == 3`); the host requires its ops to have run.
+        if kind in PRODUCT_KINDS:
+            operands = [self.data_index(v) for v in node.inputs()]
+            data = tuple(i for i in operands if i is not None)
+            if len(data) >= 2:
+                self.products.append((index, data))
+        elif kind in SOFTMAX_KINDS:
+            self.softmaxes.append((self.mask_of(node.inputsAt(0)), index))
         if counted and kind in CONCAT_KINDS:
             self.concats.append(node)
         elif counted and kind in ADD_KINDS:
@@ -419,6 +486,19 @@ class DataFlow:
 
     def data_index(self, value: Any) -> int | None:
         return self.index.get(value.unique()) if _carries_tensor(value) else None
+
+    def attention_heads(self) -> int:
+        """Softmaxes over a product of two data tensors whose result multiplies a data tensor."""
+        found = 0
+        for input_mask, output in self.softmaxes:
+            scored = any(input_mask >> product & 1 for product, _ in self.products)
+            applied = any(
+                any(self.ancestors[operand] >> output & 1 for operand in operands)
+                and any(not self.ancestors[operand] >> output & 1 for operand in operands)
+                for _, operands in self.products
+            )
+            found += scored and applied
+        return found
 
 
 def graph_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
@@ -478,11 +558,22 @@ def graph_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
         "identity_skip_adds": identity_skips,
         "projection_skip_adds": projection_skips,
         "residual_skip": identity_skips + projection_skips > 0,
+        "explicit_attention": flow.attention_heads(),
     }
 
 
 def one_line(error: BaseException) -> str:
-    text = " ".join(f"{type(error).__name__}: {error}".split())
+    """The error in one capped line. A TorchScript interpreter error is its cause (the last
+    line: "RuntimeError: … expected input[2, 1, 8, 8] to have 3 channels …"), not the trace."""
+    message = str(error)
+    if TORCHSCRIPT_TRACE in message:
+        lines = [line.strip() for line in message.splitlines() if line.strip()]
+        cause = lines[-1] if lines else message
+        text = " ".join(cause.split())
+        if not text.startswith(f"{type(error).__name__}:"):
+            text = f"{type(error).__name__}: {text}"
+        return text[:MAX_ERROR_CHARS]
+    text = " ".join(f"{type(error).__name__}: {message}".split())
     return text[:MAX_ERROR_CHARS]
 
 

@@ -105,13 +105,13 @@ def parse_npy(data: bytes, *, path: Path) -> np.ndarray:
 
 
 def read_predictions(path: Path, *, n: int, max_bytes: int) -> np.ndarray:
-    """Logits for n test images: a finite float64 array of shape (n, K), K ≥ 1."""
+    """Outputs for n test examples (logits, or real values): a finite float64 (n, K) array."""
     array = parse_npy(read_capped_file(path, max_bytes=max_bytes), path=path)
     if array.ndim != 2 or array.shape[0] != n or array.shape[1] < 1:
         raise EvaluationError(
-            f"predictions have shape {list(array.shape)}, expected ({n}, K) logits",
+            f"predictions have shape {list(array.shape)}, expected ({n}, K) outputs",
             path=path,
-            hint="the model must return N×K logits for a batch of N images",
+            hint="the model must return N×K logits (or values) for a batch of N examples",
         )
     logits = array.astype(np.float64)
     if not np.isfinite(logits).all():

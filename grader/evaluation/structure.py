@@ -1,9 +1,10 @@
 """Check a model's structure where a question asks for one, from the sandbox's summary.json.
 
-A model question's rubric `structure` names its check (`grader.kinds.accuracy.STRUCTURE_CHECKS`):
-`scratch_cnn` (p1.scratch) needs convolution, pooling, normalization and dense layers;
-`inception` (p2.inception) parallel conv branches concatenated; `residual` (p2.residual) a skip
-connection added back. The facts come from `inside_predict.py` (its docstring gives the heuristics).
+A model question's rubric `structure` is either a preset (`PRESETS`: `scratch_cnn` needs
+convolution, pooling, normalization and dense layers; `inception` parallel conv branches
+concatenated; `residual` a skip connection added back) or its own requirements: minimum
+counts of the operations that ran per kind (`conv2d = 2`, `lstm = 1`, `attention = 1`; the
+kinds are `REQUIREMENT_KINDS`) and the graph facts `parallel_branches` and `skip_connection`. The facts come from `inside_predict.py` (its docstring gives the heuristics).
 A layer counts only if its op ran in the profiled forward pass on the test inputs (`executed`):
 classes merely named `Conv2d`, or convolutions in a branch that never runs, do not count; module
 counts are for the message only. The graph flags (inception, residual) count only when the
@@ -16,7 +17,7 @@ pass/fail with a message only; it neither loads models nor gives points.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,24 @@ LAYER_WORDS = {
     "normalization": "normalization",
     "linear": "dense (Linear)",
     "dropout": "dropout",
+}
+#: Every op kind a requirement may count (inside_predict.OP_KINDS), with words for messages.
+REQUIREMENT_KINDS = {
+    **LAYER_WORDS,
+    "conv1d": "1-D convolution",
+    "conv2d": "2-D convolution",
+    "conv3d": "3-D convolution",
+    "conv_transpose": "transposed convolution",
+    "batch_norm": "batch normalisation",
+    "layer_norm": "layer normalisation",
+    "lstm": "LSTM",
+    "gru": "GRU",
+    "rnn": "Elman RNN",
+    "recurrent": "recurrent (LSTM, GRU or RNN)",
+    "attention": "attention (scaled dot-product or nn.MultiheadAttention)",
+    "embedding": "embedding",
+    "softmax": "softmax",
+    "matmul": "matrix product",
 }
 
 
@@ -49,7 +68,7 @@ UNCONFIRMED = (
 class StructureFacts:
     """What the summary shows about a model, with odd or missing values read as absent."""
 
-    layers: Mapping[str, int]  # per kind: ops of that kind that ran on the test inputs
+    layers: Mapping[str, int]  # per kind (REQUIREMENT_KINDS): ops of that kind that ran
     modules: Mapping[str, int]  # per kind: torch.nn layer modules (informational)
     lookalikes: Mapping[str, int]  # per kind: other classes named like a torch.nn layer
     executed_available: bool  # the sandbox counted the ops that ran
@@ -69,8 +88,13 @@ class StructureFacts:
         graph = _mapping(structure.get("graph"))
         executed = _mapping(structure.get("executed"))
         ran = executed.get("op_counts")
+        layers = {kind: _count(_mapping(ran).get(kind)) for kind in REQUIREMENT_KINDS}
+        # Attention written out counts when the graph shows it and its ops ran that often.
+        layers["attention"] += min(
+            _count(graph.get("explicit_attention")), layers["softmax"], layers["matmul"] // 2
+        )
         return cls(
-            layers={kind: _count(_mapping(ran).get(kind)) for kind in LAYER_KINDS},
+            layers=layers,
             modules={kind: _count(modules.get(kind)) for kind in LAYER_KINDS},
             lookalikes={kind: _count(lookalikes.get(kind)) for kind in LAYER_KINDS},
             executed_available=isinstance(ran, Mapping) and "executed_error" not in structure,
@@ -98,28 +122,29 @@ class StructureFacts:
         )
 
 
-def check_scratch_cnn(facts: StructureFacts) -> tuple[bool, str]:
-    """p1.scratch: ≥2 convolution, ≥1 pooling, ≥1 normalization and ≥1 dense layer ran."""
+def _check_counts(
+    facts: StructureFacts, needed: Mapping[str, int], title: str | None
+) -> tuple[bool, str]:
+    """Each op kind in `needed` ran at least so often on the test inputs."""
     if not facts.executed_available:
-        modules = ", ".join(
-            f"{facts.modules[kind]} {LAYER_WORDS[kind]}" for kind in LAYER_KINDS[:4]
-        )
-        return (
-            False,
-            f"{UNCONFIRMED}, so its layers were not counted (torch.nn modules: {modules}).",
-        )
-    needed = {"conv": 2, "pooling": 1, "normalization": 1, "linear": 1}
+        shown = [kind for kind in needed if kind in facts.modules]
+        modules = ", ".join(f"{facts.modules[kind]} {LAYER_WORDS[kind]}" for kind in shown)
+        listed = f" (torch.nn modules: {modules})" if shown else ""
+        return False, f"{UNCONFIRMED}, so its layers were not counted{listed}."
+    ran = ", ".join(f"{facts.layers.get(kind, 0)} {REQUIREMENT_KINDS[kind]}" for kind in needed)
     missing = [
-        f"{LAYER_WORDS[kind]} (ran {facts.layers[kind]}, needs {least})"
+        f"{REQUIREMENT_KINDS[kind]} (ran {facts.layers.get(kind, 0)}, needs {least})"
         for kind, least in needed.items()
-        if facts.layers[kind] < least
+        if facts.layers.get(kind, 0) < least
     ]
     if missing:
         return False, (
             f"missing layers: {'; '.join(missing)}. On the test inputs the model ran "
-            f"{facts.layer_text()} layers.{facts.lookalike_text()}"
+            f"{ran} layers.{facts.lookalike_text()}"
         )
-    return True, f"CNN from scratch with {facts.layer_text()} layers."
+    if title:
+        return True, f"{title} with {ran} layers."
+    return True, f"the required layers ran: {ran}."
 
 
 def _not_run(structure: str, facts: StructureFacts, needs: dict[str, int]) -> str | None:
@@ -175,3 +200,75 @@ def check_residual(facts: StructureFacts) -> tuple[bool, str]:
     if reason is not None:
         return False, reason
     return True, f"residual block: {facts.skip_adds} skip connection(s) added back."
+
+
+FLAG_CHECKS: Mapping[str, Callable[[StructureFacts], tuple[bool, str]]] = {
+    "parallel_branches": check_inception,
+    "skip_connection": check_residual,
+}
+FLAGS = tuple(FLAG_CHECKS)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named set of requirements (HW4's checks), and what a passing model is called."""
+
+    requirements: Mapping[str, int | bool]
+    title: str
+
+
+PRESETS: Mapping[str, Preset] = {
+    "scratch_cnn": Preset(
+        {"conv": 2, "pooling": 1, "normalization": 1, "linear": 1}, "CNN from scratch"
+    ),
+    "inception": Preset({"parallel_branches": True}, "inception-style block"),
+    "residual": Preset({"skip_connection": True}, "residual block"),
+}
+
+
+def check_scratch_cnn(facts: StructureFacts) -> tuple[bool, str]:
+    """p1.scratch: ≥2 convolution, ≥1 pooling, ≥1 normalization and ≥1 dense layer ran."""
+    return check_structure(facts, "scratch_cnn")
+
+
+def requirement_problem(structure: str | Mapping[str, int | bool]) -> str | None:
+    """What is wrong with a rubric's `structure`, in course words, or None."""
+    if isinstance(structure, str):
+        if structure not in PRESETS:
+            return (
+                f"'{structure}' is not a preset ({', '.join(PRESETS)}); or give counts per op kind"
+            )
+        return None
+    if not structure:
+        return "name at least one requirement"
+    for name, value in structure.items():
+        if name in FLAGS:
+            if value is not True:
+                return f"{name} takes true"
+        elif name in REQUIREMENT_KINDS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                return f"{name} needs a count of at least 1"
+        else:
+            known = ", ".join([*REQUIREMENT_KINDS, *FLAGS])
+            return f"unknown requirement '{name}' (requirements: {known})"
+    return None
+
+
+def check_requirements(
+    facts: StructureFacts, required: Mapping[str, int | bool], title: str | None = None
+) -> tuple[bool, str]:
+    """Each op kind ran at least so often, and each graph fact holds; one sentence per part."""
+    counts = {kind: int(least) for kind, least in required.items() if kind not in FLAGS}
+    outcomes = [_check_counts(facts, counts, title)] if counts else []
+    outcomes += [check(facts) for flag, check in FLAG_CHECKS.items() if flag in required]
+    return all(passed for passed, _ in outcomes), " ".join(message for _, message in outcomes)
+
+
+def check_structure(
+    facts: StructureFacts, structure: str | Mapping[str, int | bool]
+) -> tuple[bool, str]:
+    """A preset's requirements, or the question's own."""
+    if isinstance(structure, str):
+        preset = PRESETS[structure]
+        return check_requirements(facts, preset.requirements, preset.title)
+    return check_requirements(facts, structure)

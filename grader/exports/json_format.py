@@ -29,8 +29,11 @@ def _question_record(question: GradedQuestion, questions: QuestionCatalogue) -> 
         "overridden": bool(question.overridden),
     }
     if info.part is Part.NOTEBOOKS:
-        accuracy = question.details.get("accuracy")
-        record["accuracy"] = accuracy if isinstance(accuracy, int | float) else None
+        measure = str(question.details.get("measure") or "accuracy")
+        value = question.details.get("value", question.details.get("accuracy"))
+        record["measure"] = measure
+        record["value"] = value if isinstance(value, int | float) else None
+        record["accuracy"] = record["value"] if measure == "accuracy" else None
         flags = question.details.get("flags")
         record["flags"] = [str(flag) for flag in flags] if isinstance(flags, list) else []
     return record

@@ -29,6 +29,7 @@ from grader.feedback.values import (
 )
 from grader.kinds.base import AnswerLayout
 from grader.kinds.table import kind_of
+from grader.measures import MEASURES
 from grader.results import GradedQuestion, Status, StudentGrades
 from grader.rubric.catalogue import CatalogueQuestion, QuestionCatalogue
 
@@ -63,7 +64,10 @@ class QuestionView:
 class ModelView:
     """What the report shows for a notebook question: the measurement and how the notebook ran."""
 
-    accuracy: str | None
+    measure: str  # in words: "accuracy", "macro-F1", "mean squared error"
+    value: str | None  # the measure's value
+    full_sign: str  # "≥" where higher is better, "≤" for an error
+    none_sign: str
     threshold: str | None
     zero_at: str | None
     inference_seconds: str | None
@@ -84,17 +88,22 @@ def _number(value: object, digits: int = 3) -> str | None:
 
 def model_view(details: Mapping[str, object]) -> ModelView | None:
     """None for written questions; otherwise the measured facts, all values re-typed defensively."""
-    keys = {"accuracy", "figures", "traceback", "threshold"}
+    keys = {"accuracy", "value", "figures", "traceback", "threshold"}
     if not keys & set(details):
         return None
+    measure = MEASURES.get(str(details.get("measure") or "accuracy"), MEASURES["accuracy"])
+    digits = 2 if measure.higher_is_better else 3
     flags = details.get("flags")
     failed = details.get("failed_cell")
     traceback = details.get("traceback")
     figures = details.get("figures")
     return ModelView(
-        accuracy=_number(details.get("accuracy")),
-        threshold=_number(details.get("threshold"), 2),
-        zero_at=_number(details.get("zero_at"), 2),
+        measure=measure.words,
+        value=_number(details.get("value", details.get("accuracy"))),
+        full_sign="≥" if measure.higher_is_better else "≤",
+        none_sign="≤" if measure.higher_is_better else "≥",
+        threshold=_number(details.get("threshold"), digits),
+        zero_at=_number(details.get("zero_at"), digits),
         inference_seconds=_number(details.get("inference_seconds"), 2),
         figures=str(figures) if isinstance(figures, int) else None,
         reported=_number(details.get("reported_accuracy")),

@@ -1,6 +1,6 @@
-"""The `accuracy` kind: a saved model (`artifacts/<id>.pt`) measured on the hidden test split,
-scored on the rubric's accuracy curve, with its required structure and the gap to the
-accuracy the student reports.
+"""The `accuracy` kind: a saved model (`artifacts/<id>.pt`) measured on the hidden test split of
+its dataset by the rubric's measure (accuracy by default; `grader.measures`), scored on the
+rubric's curve, with its required structure and the gap to the accuracy the student reports.
 
 One formula (`model_result`) serves grading, from a fresh measurement, and re-scoring,
 from what the gradebook stored, so the two never drift apart. Takes measurements (from
@@ -21,20 +21,17 @@ from grader.evaluation import (
     find_reported_accuracies,
 )
 from grader.evaluation.structure import (
+    PRESETS,
     StructureFacts,
-    check_inception,
-    check_residual,
-    check_scratch_cnn,
+    check_structure,
+    requirement_problem,
 )
 from grader.kinds.base import AnswerLayout, Kind, NotebookQuestion, RescoreContext, _Strict
 from grader.kinds.evidence import NotebookEvidence
+from grader.measures import MEASURES
 from grader.results import Part, QuestionResult, ReviewReason, Status
 
-STRUCTURE_CHECKS = {
-    "scratch_cnn": check_scratch_cnn,
-    "inception": check_inception,
-    "residual": check_residual,
-}
+STRUCTURE_CHECKS = PRESETS
 GAP_FLAG = "reported_accuracy_gap"
 
 
@@ -63,26 +60,84 @@ class AccuracyCurve(_Strict):
         return round(self.share(measured) * max_points, 2)
 
 
+class ErrorCurve(_Strict):
+    """For an error (lower is better): full points at or below `full_at`, linear up to zero
+    points at `zero_at`."""
+
+    full_at: float = Field(ge=0)
+    zero_at: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ErrorCurve:
+        if self.full_at >= self.zero_at:
+            raise ValueError("for an error, full_at must be below zero_at (lower is better)")
+        return self
+
+    def share(self, measured: float) -> float:
+        """Share of the question's points (0…1) for a measured error; NaN earns nothing."""
+        if not math.isfinite(measured) or measured >= self.zero_at:
+            return 0.0
+        if measured <= self.full_at:
+            return 1.0
+        return (self.zero_at - measured) / (self.zero_at - self.full_at)
+
+
+#: Structure requirements a question may name: preset names, or minimum counts per op kind
+#: and the graph facts `parallel_branches` / `skip_connection` (grader.evaluation.structure).
+StructureRequirement = str | dict[str, int | bool]
+
+
 class ModelQuestion(NotebookQuestion):
-    """A saved model (`artifacts/<id>.pt`) measured on the hidden test split."""
+    """A saved model (`artifacts/<id>.pt`) measured on the hidden test split of its dataset."""
 
     kind: Literal["accuracy"] = "accuracy"
-    dataset: Literal["cats_vs_dogs", "cifar10"]
-    classes: int = Field(
+    dataset: str = Field(description="a dataset the rubric declares in [datasets.<name>]")
+    classes: int | None = Field(
+        default=None,
         ge=2,
-        description="classes the model tells apart: 2 reads N×1 logits as one binary output",
+        description="classes the model tells apart (default: the dataset's): 2 reads N×1 "
+        "logits as one binary output",
     )
-    thresholds: dict[str, AccuracyCurve] = Field(
+    measure: str = Field(default="accuracy", description="a row of grader.measures.MEASURES")
+    k: int = Field(default=5, ge=1, description="top_k_accuracy: how many guesses count")
+    thresholds: dict[str, AccuracyCurve | ErrorCurve] = Field(
         min_length=1, description="per dataset name (dataset.toml `name`): synthetic, real, ..."
     )
-    structure: Literal["scratch_cnn", "inception", "residual"] | None = None
+    structure: StructureRequirement | None = None
     structure_share: float = Field(
         default=0.25, ge=0, le=1, description="share of the points for the required structure"
     )
 
+    @model_validator(mode="after")
+    def _measure_and_curves_agree(self) -> ModelQuestion:
+        measure = MEASURES.get(self.measure)
+        if measure is None:
+            raise ValueError(f"measure '{self.measure}' is not one of {', '.join(MEASURES)}")
+        for name, curve in self.thresholds.items():
+            if measure.higher_is_better and not isinstance(curve, AccuracyCurve):
+                raise ValueError(
+                    f"thresholds.{name}: zero_at must be below full_at, both between 0 and 1 "
+                    f"({measure.words}: higher is better)"
+                )
+            if not measure.higher_is_better and not isinstance(curve, ErrorCurve):
+                raise ValueError(
+                    f"thresholds.{name}: full_at must be below zero_at ({measure.words}: lower "
+                    "is better)"
+                )
+        if self.structure is not None:
+            problem = requirement_problem(self.structure)
+            if problem:
+                raise ValueError(f"structure: {problem}")
+        return self
+
     @property
-    def binary(self) -> bool:
-        return self.classes == 2
+    def structure_label(self) -> str:
+        """How the required structure is named in details and messages."""
+        if isinstance(self.structure, str) or self.structure is None:
+            return self.structure or ""
+        return ", ".join(
+            f"{k} ≥ {v}" if not isinstance(v, bool) else k for k, v in self.structure.items()
+        )
 
 
 @dataclass(frozen=True)
@@ -98,7 +153,8 @@ class ModelMeasurement:
     """Everything a model question is scored from, fresh or as stored."""
 
     dataset: str
-    accuracy: float | None
+    value: float | None  # the measure's value (accuracy by default)
+    measure: str = "accuracy"
     error: str | None = None
     infrastructure_failure: bool = False
     inference_seconds: float | None = None
@@ -135,13 +191,14 @@ def measured(
     structure = None
     if question.structure:
         facts = StructureFacts.from_summary(evaluation.summary)
-        passed, message = STRUCTURE_CHECKS[question.structure](facts)
+        passed, message = check_structure(facts, question.structure)
         structure = StructureOutcome(
-            question.structure, passed, message, not passed and not facts.executed_available
+            question.structure_label, passed, message, not passed and not facts.executed_available
         )
     return ModelMeasurement(
         dataset=evidence.dataset_name,
-        accuracy=evaluation.accuracy,
+        value=evaluation.value,
+        measure=question.measure,
         error=evaluation.error,
         infrastructure_failure=evaluation.infrastructure_failure,
         inference_seconds=evaluation.inference_seconds,
@@ -174,10 +231,12 @@ def stored_measurement(stored: QuestionResult, dataset: str, tolerance: float) -
         reported = ReportedAccuracy(
             stored.question_id, float(reported_value), "test", -1, "stored", str(text)
         )
-    accuracy = details.get("accuracy")
+    measure = str(details.get("measure") or "accuracy")
+    value = details.get("value", details.get("accuracy"))  # "accuracy" alone: stored before #18
     return ModelMeasurement(
         dataset=str(details.get("dataset") or dataset),
-        accuracy=float(accuracy) if isinstance(accuracy, int | float) else None,
+        value=float(value) if isinstance(value, int | float) else None,
+        measure=measure,
         inference_seconds=details.get("inference_seconds"),
         structure=outcome,
         reported=reported,
@@ -192,14 +251,17 @@ def model_result(
     dataset_name = measurement.dataset
     thresholds = question.thresholds[dataset_name]
     details: dict[str, Any] = {
-        "accuracy": measurement.accuracy,
+        "measure": question.measure,
+        "value": measurement.value,
         "threshold": thresholds.full_at,
         "zero_at": thresholds.zero_at,
         "dataset": dataset_name,
         "inference_seconds": measurement.inference_seconds,
         "flags": [],
     }
-    if measurement.accuracy is None:
+    if question.measure == "accuracy":
+        details["accuracy"] = measurement.value
+    if measurement.value is None:
         reason = ReviewReason.AMBIGUOUS if measurement.infrastructure_failure else None
         feedback = f"The saved model could not be evaluated: {measurement.error}."
         if reason is not None:
@@ -213,21 +275,18 @@ def model_result(
             review_reason=reason,
             details=details,
         )
-    accuracy = measurement.accuracy
-    accuracy_share = thresholds.share(accuracy)
+    value = measurement.value
+    value_share = thresholds.share(value)
     structure = measurement.structure
     structure_share = question.structure_share if question.structure else 0.0
     structure_ok = True
     structure_unconfirmed = False
-    feedback = (
-        f"Measured accuracy on the hidden test split: {accuracy:.3f} "
-        f"(full credit at ≥ {thresholds.full_at:.2f}, none at ≤ {thresholds.zero_at:.2f})."
-    )
+    feedback = measured_sentence(question, thresholds, value)
     if question.structure and structure is not None:
         structure_ok = structure.passed
         structure_unconfirmed = structure.unconfirmed
         details["structure"] = {
-            "required": question.structure,
+            "required": question.structure_label,
             "passed": structure.passed,
             "message": structure.message,
             "unconfirmed": structure.unconfirmed,
@@ -235,15 +294,15 @@ def model_result(
         feedback += f" Structure: {structure.message}"
         if structure_unconfirmed:
             feedback += " A person will check the structure."
-    share = (1 - structure_share) * accuracy_share + structure_share * (
-        1.0 if structure_ok else 0.0
-    )
-    reported = measurement.reported
+    share = (1 - structure_share) * value_share + structure_share * (1.0 if structure_ok else 0.0)
+    # The notebook's own figure is compared for accuracy only: other measures are seldom printed
+    # in one agreed form.
+    reported = measurement.reported if question.measure == "accuracy" else None
     details["reported_accuracy"] = reported.value if reported else None
     if reported is not None:
         details["reported_text"] = reported.text
         tolerance = measurement.reported_tolerance
-        if accuracy_gap_flag(reported.value, accuracy, tolerance):
+        if accuracy_gap_flag(reported.value, value, tolerance):
             details["flags"].append(GAP_FLAG)
             feedback += (
                 f" The notebook reports {reported.value:.3f} (“{reported.text}”), more than "
@@ -257,6 +316,27 @@ def model_result(
         feedback=feedback,
         review_reason=ReviewReason.AMBIGUOUS if structure_unconfirmed else None,
         details=details,
+    )
+
+
+def measured_sentence(
+    question: ModelQuestion, thresholds: AccuracyCurve | ErrorCurve, value: float
+) -> str:
+    """The feedback's first sentence: what was measured, and the curve."""
+    if question.measure == "accuracy":  # HW4's wording, kept word for word
+        return (
+            f"Measured accuracy on the hidden test split: {value:.3f} "
+            f"(full credit at ≥ {thresholds.full_at:.2f}, none at ≤ {thresholds.zero_at:.2f})."
+        )
+    measure = MEASURES[question.measure]
+    words = measure.words.replace("top-k", f"top-{question.k}")
+    if measure.higher_is_better:  # a share, shown like accuracy
+        full, none = f"≥ {thresholds.full_at:.2f}", f"≤ {thresholds.zero_at:.2f}"
+    else:  # an error, in the targets' units
+        full, none = f"≤ {thresholds.full_at:g}", f"≥ {thresholds.zero_at:g}"
+    return (
+        f"Measured {words} on the hidden test split: {value:.3f} "
+        f"(full credit at {full}, none at {none})."
     )
 
 
@@ -285,7 +365,11 @@ class AccuracyKind(Kind):
         measurement = stored_measurement(
             stored, context.dataset, context.rubric.notebooks.reported_accuracy_tolerance
         )
-        if measurement.accuracy is None or measurement.dataset not in question.thresholds:
+        if (
+            measurement.value is None
+            or measurement.dataset not in question.thresholds
+            or measurement.measure != question.measure
+        ):
             return replace(stored, max_points=question.points)
         result = model_result(question_id, question, measurement)
         kept = {k: v for k, v in stored.details.items() if k not in result.details}

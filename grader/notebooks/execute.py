@@ -1,7 +1,7 @@
 """Execute one student notebook in the sandbox and say, on the host, what happened.
 
 Job: build the sandbox request (a copy of the whole submission folder, the
-training data mounted read-only at ``$HW4_DATA``, ``inside_execute`` as the
+training data mounted read-only at ``$GRADER_DATA``, ``inside_execute`` as the
 command), run it, and turn the files that come back into a ``NotebookRun``:
 a status (``ok``, ``error``, ``timeout``, ``killed``, ``sandbox_error``; a full
 ``/work``, ``/tmp`` or ``/dev/shm`` is ``killed``: "disk quota of the sandbox exceeded"),
@@ -47,6 +47,8 @@ from grader.sandbox import (
 )
 
 DATA_MOUNT_POINT = "/data"
+#: The environment variable naming the data folder inside the sandbox (a rubric may add aliases).
+DATA_VARIABLE = "GRADER_DATA"
 #: The driver's cell deadline comes this long after the runner's own SIGALRM (and its
 #: watchdog thread, 3 s after that): it only acts when the cell's code defeated both.
 OUTSIDE_TIMEOUT_SLACK_SECONDS = 5.0
@@ -114,8 +116,10 @@ def build_request(
     token: str,
     cells: int = 1,
     devices: tuple[str, ...] = (),
+    data_aliases: tuple[str, ...] = (),
 ) -> SandboxRequest:
-    """The sandbox command: ``inside_execute`` on the copied notebook, results under ``.grader/``."""
+    """The sandbox command: ``inside_execute`` on the copied notebook, results under ``.grader/``;
+    the data folder named by ``$GRADER_DATA`` and each of `data_aliases`."""
     runner = f".grader/runner-{token}"
     argv = (
         "python",
@@ -131,7 +135,8 @@ def build_request(
         str(output_cap),
     )
     mounts = (ReadOnlyMount(data_mount, DATA_MOUNT_POINT),) if data_mount is not None else ()
-    env = {"HW4_DATA": DATA_MOUNT_POINT} if data_mount is not None else {}
+    names = (DATA_VARIABLE, *data_aliases)
+    env = {name: DATA_MOUNT_POINT for name in names} if data_mount is not None else {}
     here = Path(__file__).parent
     return SandboxRequest(
         argv=argv,
@@ -316,6 +321,7 @@ def execute_notebook(
     out_dir: Path,
     output_cap: int = DEFAULT_OUTPUT_CAP,
     devices: tuple[str, ...] = (),
+    data_aliases: tuple[str, ...] = (),
 ) -> NotebookRun:
     """Run `notebook` (normally inside `submission_dir`) in `sandbox`; describe the run, never raise for it."""
     if cell_timeout <= 0 or output_cap <= 0:
@@ -343,6 +349,7 @@ def execute_notebook(
         token=token,
         cells=cell_count,
         devices=devices,
+        data_aliases=data_aliases,
     )
     try:
         result = sandbox.run(request, out_dir / "sandbox")

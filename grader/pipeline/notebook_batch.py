@@ -19,6 +19,7 @@ from pathlib import Path
 
 from grader.data import DataError, load_hidden_split, load_layout, training_data_dir
 from grader.data.hidden import default_cache_dir
+from grader.data.layout import declaration_mismatch
 from grader.errors import GraderError
 from grader.kinds.accuracy import ModelQuestion
 from grader.pipeline.notebook_part import (
@@ -31,6 +32,7 @@ from grader.pipeline.notebook_part import (
 from grader.rubric.model import Rubric
 from grader.sandbox import SandboxLimits, check_sandbox
 from grader.sandbox.gpu import host_cuda_devices
+from grader.sandbox.kernel_requirements import environment_for, rubric_requirements, up_to_date
 from grader.scheduling import ClusterOptions, open_client, run_tasks
 from grader.settings import KERNEL_ENV, NOTEBOOK_TIMEOUT, WORKERS
 from grader.storage import Gradebook
@@ -40,12 +42,15 @@ from grader.storage import Gradebook
 class NotebookOptions:
     """Where the data, the sandbox's Python and the workers are; the CLI fills these.
 
-    `kernel_env` is taken as given: the CLI resolves --kernel-env and
-    $HW_GRADER_KERNEL_ENV (`grader.settings.resolve_kernel_env`) before building this.
+    `kernel_env` is the default environment, as the CLI resolved --kernel-env and
+    $HW_GRADER_KERNEL_ENV (`grader.settings.resolve_kernel_env`); a rubric that declares its
+    own `[notebooks] kernel` list runs in the environment beside it built for that list,
+    unless `kernel_env_given` (--kernel-env names the one to use).
     """
 
     data_root: Path | None = None
     kernel_env: Path = KERNEL_ENV.default
+    kernel_env_given: bool = False
     workers: int = WORKERS.default
     scheduler: str | None = None
     timeout_seconds: float | None = NOTEBOOK_TIMEOUT.default  # replaces the rubric's, when set
@@ -53,6 +58,31 @@ class NotebookOptions:
     gpu: bool = False
     # Decoded hidden splits, a private 0700 folder (default: hw-grader-cache-<uid> in the temp dir).
     cache_dir: Path | None = None
+
+
+def accuracy_questions(rubric: Rubric) -> list[str]:
+    """The model questions (those measured on a dataset), in rubric order."""
+    return [qid for qid, q in rubric.models.items() if isinstance(q, ModelQuestion)]
+
+
+def kernel_env_for(rubric: Rubric, options: NotebookOptions) -> Path:
+    """The kernel environment the rubric's notebooks run in (`kernel_requirements`)."""
+    if options.kernel_env_given:
+        return options.kernel_env
+    return environment_for(options.kernel_env, rubric.notebooks.kernel)
+
+
+def _kernel_problem(rubric: Rubric, options: NotebookOptions) -> str | None:
+    """Why the rubric's own kernel environment cannot be used, or None."""
+    env = kernel_env_for(rubric, options)
+    if options.kernel_env_given or not rubric.notebooks.kernel:
+        return None
+    if up_to_date(env, rubric_requirements(rubric.notebooks.kernel)):
+        return None
+    return (
+        f"notebooks were not run: the kernel environment for {rubric.path}'s [notebooks] kernel "
+        f"list is not built ({env}) (fix: run `sudo make kernel-env KERNEL_RUBRICS={rubric.path}`)"
+    )
 
 
 def notebook_limits(
@@ -79,7 +109,8 @@ def _setup_problem(
     """(problem or None, hidden inputs per dataset, dataset name, training data dir)."""
     if options.data_root is None:
         return (
-            "no data folder given, so notebooks were not run (fix: pass --data DATA_ROOT; make one with `grader data synth DATA_ROOT`)",
+            "no data folder given, so notebooks were not run (fix: pass --data DATA_ROOT; make "
+            f"one with `grader data synth DATA_ROOT --rubric {rubric.path}`)",
             {},
             "",
             None,
@@ -98,11 +129,24 @@ def _setup_problem(
                 layout.name,
                 None,
             )
+    kernel_problem = _kernel_problem(rubric, options)
+    if kernel_problem is not None:
+        return kernel_problem, {}, layout.name, None
     if not options.unsandboxed:
-        check = check_sandbox(options.kernel_env)
+        check = check_sandbox(kernel_env_for(rubric, options))
         if not check.ok:
             return (
                 f"notebooks were not run: the sandbox is unavailable: {check.message} (fix: {check.hint})",
+                {},
+                layout.name,
+                None,
+            )
+    for dataset in sorted({q.dataset for q in models}):
+        mismatch = declaration_mismatch(layout, dataset, rubric.datasets[dataset])
+        if mismatch:
+            return (
+                f"notebooks were not run: {options.data_root}: {mismatch} (fix: make the data for "
+                f"this rubric: grader data synth NEW_FOLDER --rubric {rubric.path}, or import it)",
                 {},
                 layout.name,
                 None,
@@ -111,7 +155,7 @@ def _setup_problem(
     hidden: dict[str, HiddenInputs] = {}
     try:
         for dataset in sorted({q.dataset for q in models}):
-            split = load_hidden_split(layout, dataset, cache_dir)
+            split = load_hidden_split(layout, dataset, cache_dir, declared=rubric.datasets[dataset])
             hidden[dataset] = HiddenInputs(split.inputs_path, split.labels)
     except DataError as exc:
         return f"notebooks were not run: {exc.one_line()}", {}, layout.name, None
@@ -143,11 +187,13 @@ def grade_notebooks(
             dataset_name=dataset_name,
             training_data=training_data,
             hidden=hidden,
-            kernel_env=options.kernel_env,
+            kernel_env=kernel_env_for(rubric, options),
             limits=limits,
             evaluation_limits=evaluation_limits,
             cell_timeout=rubric.notebooks.cell_timeout_seconds,
             reported_tolerance=rubric.notebooks.reported_accuracy_tolerance,
+            classes={qid: rubric.model_classes(qid) for qid in accuracy_questions(rubric)},
+            data_aliases=rubric.notebooks.data_aliases,
             unsandboxed=options.unsandboxed,
             devices=devices,
             problems=(problem,) if problem else (),

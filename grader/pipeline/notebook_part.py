@@ -9,10 +9,11 @@ measured from the artifacts that came back, figures counted in the executed note
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,7 @@ from grader.results import (
     NotebookRunStatus,
     Part,
     QuestionResult,
+    ReviewReason,
     Status,
     SubmissionResult,
 )
@@ -59,6 +61,8 @@ class NotebookTask:
     evaluation_limits: SandboxLimits
     cell_timeout: float
     reported_tolerance: float
+    classes: Mapping[str, int] = field(default_factory=dict)  # per model question (0: real targets)
+    data_aliases: tuple[str, ...] = ()
     unsandboxed: bool = False
     devices: tuple[str, ...] = ()  # GPU device nodes passed in (--gpu on a machine with one)
     scratch_root: Path | None = None
@@ -152,6 +156,7 @@ def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
             cell_timeout=task.cell_timeout,
             out_dir=scratch / f"nb{index}",
             devices=task.devices,
+            data_aliases=task.data_aliases,
         )
         records.append(_record(task.student_id, notebook, run))
         # The run status is advisory (the notebook's code can rewrite or delete what the runner
@@ -187,11 +192,63 @@ def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
                 reported_tolerance=task.reported_tolerance,
             ),
         )
+    for notebook in notebooks:
+        _route_missing_package(task, notebook, runs, results, problems)
     ordered = tuple(results[qid] for qid in task.models)
     submission = SubmissionResult(
         task.student_id, Part.NOTEBOOKS, f"{task.student_id}/", None, ordered, tuple(problems)
     )
     return NotebookPartResult(submission, tuple(records))
+
+
+MISSING_MODULE = re.compile(r"No module named '([A-Za-z0-9_.]+)'")
+
+
+def missing_package(run: NotebookRun) -> str | None:
+    """The top-level package a notebook failed importing (`import torchvision` in a kernel
+    without it), or None."""
+    if run.error_name not in ("ModuleNotFoundError", "ImportError"):
+        return None
+    match = MISSING_MODULE.search(run.error_value or "")
+    return match.group(1).split(".")[0] if match else None
+
+
+def _route_missing_package(
+    task: NotebookTask,
+    notebook: str,
+    runs: Mapping[str, NotebookRun],
+    results: dict[str, QuestionResult],
+    problems: list[str],
+) -> None:
+    """A notebook that stopped importing a package the kernel lacks is the course's call, not
+    a quiet zero: every question of it that lost points goes to a person, saying which package."""
+    questions = [qid for qid, q in task.models.items() if q.notebook == notebook and qid in runs]
+    package = missing_package(runs[questions[0]]) if questions else None
+    if package is None:
+        return
+    cell = runs[questions[0]].failed_cell
+    where = f"cell {cell + 1}" if isinstance(cell, int) else "a cell"
+    said = (
+        f"The notebook stopped at {where} importing `{package}`, which the grading environment "
+        "does not have: the course decides whether to add it to the rubric's [notebooks] kernel "
+        "list and grade again. A person will check this."
+    )
+    problems.append(
+        f"{task.student_id}/{notebook}: imports {package}, which the kernel environment lacks "
+        f"(fix: add {package}, pinned, to [notebooks] kernel, run `sudo make kernel-env` and "
+        "grade again, or decide by hand)"
+    )
+    for qid in questions:
+        result = results[qid]
+        if result.points >= result.max_points or result.status is Status.NEEDS_REVIEW:
+            continue
+        results[qid] = replace(
+            result,
+            status=Status.NEEDS_REVIEW,
+            review_reason=ReviewReason.SUBMISSION,
+            feedback=f"{result.feedback} {said}".strip(),
+            details={**result.details, "missing_package": package},
+        )
 
 
 def _model_jobs(
@@ -211,7 +268,17 @@ def _model_jobs(
             results[qid] = unavailable_model(qid, question, Status.MISSING, why)
             continue
         hidden = task.hidden[question.dataset]
-        jobs.append(ModelJob(qid, artifact, hidden.inputs_path, hidden.labels, question.binary))
+        jobs.append(
+            ModelJob(
+                qid,
+                artifact,
+                hidden.inputs_path,
+                hidden.labels,
+                task.classes.get(qid) == 2,
+                measure=question.measure,
+                k=question.k,
+            )
+        )
     return jobs
 
 

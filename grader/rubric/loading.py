@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from grader.data.formats import DeclarationError
 from grader.errors import ParametersError, RubricError
 from grader.kinds.base import WRITTEN_QUESTION_ID, QuestionModel
 from grader.kinds.table import UnknownKind, kind_of
@@ -131,7 +132,12 @@ def rubric_from_source(source: RubricSource, *, check_template: bool = False) ->
     questions = _questions(raw, path)
     try:
         rubric = Rubric.model_validate({**raw, **questions, "path": path})
+    except DeclarationError as exc:
+        raise RubricError(str(exc), path=path, hint=DOCS_HINT) from None
     except ValidationError as exc:
+        error = exc.errors()[0]
+        if isinstance((error.get("ctx") or {}).get("error"), DeclarationError):
+            raise RubricError(str(error["ctx"]["error"]), path=path, hint=DOCS_HINT) from None
         raise RubricError(
             course_words(exc, Rubric), path=path, hint=_hint_for(course_words(exc, Rubric))
         ) from None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from grader.data.formats import DatasetDeclaration, dataset_format, parse_declaration
 from grader.kinds.base import (
     WRITTEN_QUESTION_ID,
     NotebookQuestion,
@@ -23,6 +24,7 @@ from grader.kinds.base import (
 )
 from grader.results import Part
 from grader.rubric.catalogue import CatalogueQuestion, QuestionCatalogue
+from grader.sandbox.kernel_requirements import package_problem
 from grader.sandbox.request import GiB, SandboxLimits
 
 if TYPE_CHECKING:
@@ -108,6 +110,24 @@ class NotebookSettings(_Strict):
         le=1,
         description="a reported test accuracy further than this from the measured one is flagged",
     )
+    data_aliases: tuple[str, ...] = Field(
+        default=(),
+        description="more environment variables naming the data folder, besides $GRADER_DATA "
+        "(a released notebook that reads, say, $HW4_DATA keeps running)",
+    )
+    kernel: tuple[str, ...] = Field(
+        default=(),
+        description="the packages (pinned, name==version) student notebooks may import, torch "
+        "and numpy among them; `make kernel-env` builds one environment per distinct list "
+        "(default: the `kernel` extra of pyproject.toml; kernels/torchvision.txt adds torchvision)",
+    )
+
+    @model_validator(mode="after")
+    def _kernel_pinned(self) -> NotebookSettings:
+        problem = package_problem(self.kernel)
+        if problem is not None:
+            raise ValueError(f"kernel: {problem}")
+        return self
 
     def sandbox_limits(self, timeout_seconds: float | None = None) -> SandboxLimits:
         """Limits for executing one notebook; `timeout_seconds` (the CLI's --timeout) replaces
@@ -157,6 +177,9 @@ class Rubric(_Strict):
     assignment: AssignmentSettings
     questions: dict[str, WrittenQuestion] = Field(default_factory=dict)
     notebooks: NotebookSettings = NotebookSettings()
+    datasets: dict[str, DatasetDeclaration] = Field(
+        default_factory=dict, description="the notebook part's datasets: format and shapes"
+    )
     models: dict[str, NotebookQuestion] = Field(default_factory=dict)
     path: Path = Path()
     content_hash: str = ""
@@ -168,6 +191,10 @@ class Rubric(_Strict):
         if not isinstance(raw, dict):
             return raw
         converted = dict(raw)
+        if isinstance(raw.get("datasets"), dict):
+            converted["datasets"] = {
+                name: parse_declaration(name, table) for name, table in raw["datasets"].items()
+            }
         for table, part in (("questions", Part.WRITTEN), ("models", Part.NOTEBOOKS)):
             entries = raw.get(table)
             if isinstance(entries, dict):
@@ -175,6 +202,55 @@ class Rubric(_Strict):
                     qid: question_from_table(entry, part) for qid, entry in entries.items()
                 }
         return converted
+
+    @model_validator(mode="after")
+    def _models_fit_their_datasets(self) -> Rubric:
+        from grader.measures import MEASURES
+
+        for qid, question in self.models.items():
+            name = getattr(question, "dataset", None)
+            if name is None:
+                continue
+            declared = self.datasets.get(name)
+            if declared is None:
+                known = ", ".join(self.datasets) or "none declared"
+                raise ValueError(
+                    f"question {qid}: dataset '{name}' is not declared in [datasets] ({known})"
+                )
+            format = dataset_format(declared)
+            classes = getattr(question, "classes", None)
+            if (
+                classes is not None
+                and format.target(declared) == "class"
+                and classes != format.classes(declared)
+            ):
+                raise ValueError(
+                    f"question {qid}: classes = {classes} but {name} has "
+                    f"{format.classes(declared)} classes"
+                )
+            measure = MEASURES[getattr(question, "measure", "accuracy")]
+            if measure.target != format.target(declared):
+                raise ValueError(
+                    f"question {qid}: {measure.words} measures {measure.target} predictions, but "
+                    f"{name} has {format.target(declared)} targets"
+                )
+            k = getattr(question, "k", 5)
+            told_apart = classes or format.classes(declared)
+            if measure.name == "top_k_accuracy" and k >= told_apart:
+                raise ValueError(
+                    f"question {qid}: top-{k} accuracy over {told_apart} classes is always 1; "
+                    f"set k below {told_apart}"
+                )
+        return self
+
+    def model_classes(self, question_id: str) -> int:
+        """How many classes a model question's classifier tells apart (0 for real targets)."""
+        question = self.models[question_id]
+        classes = getattr(question, "classes", None)
+        if classes is not None:
+            return int(classes)
+        declared = self.datasets[str(getattr(question, "dataset", ""))]
+        return dataset_format(declared).classes(declared)
 
     @model_validator(mode="after")
     def _total_matches(self) -> Rubric:

@@ -149,7 +149,8 @@ def _write_student_release(template: Template, student: Path) -> tuple[int, int]
 
 
 def _write_grader_bundle(template: Template, grader: Path) -> None:
-    """What `grade` needs: the rubric (re-pointed at the bundle's parameters), the parameters, the solutions."""
+    """What `grade` needs: the rubric (re-pointed at the bundle's parameters), the parameters
+    (and the course's reference module beside them), the solutions."""
     rubric = load_rubric(template.rubric_path)
     if rubric.parameters_path != template.parameters_path:
         raise TemplateError(
@@ -162,6 +163,16 @@ def _write_grader_bundle(template: Template, grader: Path) -> None:
     rubric_text = _rubric_with_parameters(template.rubric_path, BUNDLE_PARAMETERS)
     (grader / BUNDLE_RUBRIC).write_bytes(rubric_text.encode("utf-8"))
     shutil.copyfile(template.parameters_path, grader / BUNDLE_PARAMETERS)
+    if rubric.reference_path is not None:  # the course's own functions, beside the parameters
+        target = (grader / str(rubric.assignment.reference)).resolve()
+        if not target.is_relative_to(grader.resolve()):
+            raise TemplateError(
+                f"the reference module {rubric.assignment.reference} is not beside the parameters",
+                path=template.rubric_path,
+                hint="keep the reference module in the parameters file's folder",
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(rubric.reference_path, target)
     shutil.copyfile(template.written_solution_path, solution / template.written_solution_path.name)
     for path in template.notebook_paths:
         shutil.copyfile(path, solution / path.name)

@@ -113,8 +113,9 @@ def _notebook_failures(template: Template, rubric: Rubric, options: NotebookOpti
     for result in grades.results:
         if result.points + 1e-9 < result.max_points:
             model = rubric.models[result.question_id]
-            accuracy = result.details.get("accuracy")
-            measured = f", accuracy {accuracy}" if accuracy is not None else ""
+            value = result.details.get("value", result.details.get("accuracy"))
+            words = result.details.get("measure") or "accuracy"
+            measured = f", {words} {value}" if value is not None else ""
             failures.append(
                 f"{template.root / model.notebook}: {result.question_id} scores "
                 f"{result.points:g}/{result.max_points:g}{measured}: {result.feedback} "

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.data import write_synthetic_data
+from tests.homeworks import HW4_DATASETS
 
 pytestmark = pytest.mark.slow  # each `grader` subprocess imports the whole grader (~1.5 s)
 
@@ -100,7 +101,7 @@ def test_configuration_error_exit_2(tmp_path):
 def test_grade_uses_the_kernel_env_variable(tmp_path):
     """`make grade KERNEL_ENV=/x` exports HW_GRADER_KERNEL_ENV=/x: the run must use /x, not the
     default (the notebook part is refused, and says which kernel environment it looked for)."""
-    data = write_synthetic_data(tmp_path / "data", scale="tiny", seed=1)
+    data = write_synthetic_data(tmp_path / "data", datasets=HW4_DATASETS, scale="tiny", seed=1)
     (tmp_path / "subs" / "ann").mkdir(parents=True)
     env = {**os.environ, "HW_GRADER_KERNEL_ENV": str(tmp_path / "some" / "where")}
     graded = run(

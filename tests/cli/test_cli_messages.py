@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from grader.cli.app import app
 
 runner = CliRunner()
+HW4 = ("--rubric", "rubrics/hw4.toml")
 
 
 def one_error_line(result) -> str:
@@ -60,7 +61,9 @@ def truncated_gzip(path: Path) -> Path:
 )
 def test_corrupt_archive_is_one_line(tmp_path, command, make, name, why):
     archive = make(tmp_path / name)
-    result = runner.invoke(app, ["data", command, str(archive), "--out", str(tmp_path / "out")])
+    result = runner.invoke(
+        app, ["data", command, str(archive), *HW4, "--out", str(tmp_path / "out")]
+    )
     line = one_error_line(result)
     assert line.startswith(f"error: {archive}: not a readable ")
     assert why in line
@@ -70,5 +73,27 @@ def test_corrupt_archive_is_one_line(tmp_path, command, make, name, why):
 
 def test_missing_archive_names_the_fix(tmp_path):
     archive = tmp_path / "nowhere.tar.gz"
-    line = one_error_line(runner.invoke(app, ["data", "import-cifar10", str(archive)]))
+    line = one_error_line(runner.invoke(app, ["data", "import-cifar10", str(archive), *HW4]))
     assert line == f"error: {archive}: archive not found (fix: pass the downloaded archive's path)"
+
+
+def test_an_import_into_an_undeclared_dataset_names_the_declared_ones(tmp_path):
+    archive = random_bytes(tmp_path / "cifar.tar.gz")
+    line = one_error_line(
+        runner.invoke(app, ["data", "import-cifar10", str(archive), *HW4, "--dataset", "cifar100"])
+    )
+    assert line == (
+        "error: rubrics/hw4.toml: the rubric declares no dataset 'cifar100' (it declares "
+        "cats_vs_dogs, cifar10) (fix: pass --dataset with a declared name, or declare it in "
+        "[datasets])"
+    )
+
+
+def test_an_import_of_the_wrong_format_is_refused(tmp_path):
+    archive = random_bytes(tmp_path / "cifar.tar.gz")
+    line = one_error_line(
+        runner.invoke(
+            app, ["data", "import-cifar10", str(archive), *HW4, "--dataset", "cats_vs_dogs"]
+        )
+    )
+    assert "cats_vs_dogs" in line and "cifar_batches" in line

@@ -107,7 +107,11 @@ def test_help_states_the_precedence():
     for command in ("grade", "check-template"):
         result = CliRunner().invoke(app, [command, "--help"])
         text = " ".join(result.output.replace("│", " ").split())
-        assert "(default: $HW_GRADER_KERNEL_ENV, else /opt/hw-grader/kernel-env)" in text, command
+        assert (
+            "(default: $HW_GRADER_KERNEL_ENV, else /opt/hw-grader/kernel-env; a rubric that "
+            "declares its own [notebooks] kernel list uses the environment built beside it for "
+            "that list)"
+        ) in text, command
 
 
 def test_make_passes_its_kernel_env_to_the_grader():

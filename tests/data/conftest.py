@@ -6,12 +6,15 @@ from pathlib import Path
 import pytest
 
 from grader.data import write_synthetic_data
+from tests.homeworks import HW4_DATASETS
 
 
 @pytest.fixture(scope="session")
 def synthetic_root(tmp_path_factory) -> Path:
     """A `small` synthetic DATA_ROOT (seed 0), shared: tests must not modify it."""
-    return write_synthetic_data(tmp_path_factory.mktemp("synth") / "data", seed=0)
+    return write_synthetic_data(
+        tmp_path_factory.mktemp("synth") / "data", datasets=HW4_DATASETS, seed=0
+    )
 
 
 @pytest.fixture

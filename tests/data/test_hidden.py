@@ -8,6 +8,7 @@ from PIL import Image
 
 from grader.data import DataError, HiddenSplit, load_hidden_split, load_layout
 from grader.data import hidden as hidden_module
+from grader.data.formats import DATASET_FORMATS
 
 
 def test_cats_dogs_inputs_follow_the_model_contract(synthetic_root, tmp_path):
@@ -39,20 +40,22 @@ def test_cifar_inputs_are_the_test_batch_scaled(synthetic_root, tmp_path):
     assert split.class_names[0] == "airplane" and len(split.class_names) == 10
 
 
-def _counting(monkeypatch, name):
+def _counting(monkeypatch, format_name):
+    """Count the decodes of one dataset format's hidden split."""
     calls = []
-    original = getattr(hidden_module, name)
+    format = DATASET_FORMATS[format_name]
+    original = format.decode_hidden
 
     def counted(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(hidden_module, name, counted)
+    monkeypatch.setattr(format, "decode_hidden", counted)
     return calls
 
 
 @pytest.mark.parametrize(
-    ("dataset", "decoder"), [("cats_vs_dogs", "_decode_cats_dogs"), ("cifar10", "_decode_cifar")]
+    ("dataset", "decoder"), [("cats_vs_dogs", "image_folders"), ("cifar10", "cifar_batches")]
 )
 def test_second_call_reuses_the_cache(synthetic_root, tmp_path, monkeypatch, dataset, decoder):
     calls = _counting(monkeypatch, decoder)
@@ -70,7 +73,7 @@ def test_second_call_reuses_the_cache(synthetic_root, tmp_path, monkeypatch, dat
 
 
 def test_a_changed_source_invalidates_the_cache(root_copy, tmp_path, monkeypatch):
-    calls = _counting(monkeypatch, "_decode_cats_dogs")
+    calls = _counting(monkeypatch, "image_folders")
     layout = load_layout(root_copy)
     before = load_hidden_split(layout, "cats_vs_dogs", tmp_path)
     dog = sorted((root_copy / "hidden/cats_vs_dogs/test/dogs").iterdir())[0]
@@ -83,7 +86,7 @@ def test_a_changed_source_invalidates_the_cache(root_copy, tmp_path, monkeypatch
 
 
 def test_a_touched_source_invalidates_the_cache(root_copy, tmp_path, monkeypatch):
-    calls = _counting(monkeypatch, "_decode_cifar")
+    calls = _counting(monkeypatch, "cifar_batches")
     layout = load_layout(root_copy)
     load_hidden_split(layout, "cifar10", tmp_path)
     test_batch = root_copy / "hidden/cifar10/test_batch"
@@ -94,7 +97,7 @@ def test_a_touched_source_invalidates_the_cache(root_copy, tmp_path, monkeypatch
 
 
 def test_an_incomplete_cache_entry_is_rebuilt(synthetic_root, tmp_path, monkeypatch):
-    calls = _counting(monkeypatch, "_decode_cifar")
+    calls = _counting(monkeypatch, "cifar_batches")
     layout = load_layout(synthetic_root)
     first = load_hidden_split(layout, "cifar10", tmp_path)
     first.inputs_path.write_bytes(b"truncated")
@@ -113,7 +116,7 @@ def test_an_undecodable_image_is_named(root_copy, tmp_path):
 
 
 def test_unknown_or_absent_dataset(synthetic_root, root_copy, tmp_path):
-    with pytest.raises(DataError, match="unknown dataset 'mnist'"):
+    with pytest.raises(DataError, match="this data folder has no mnist"):
         load_hidden_split(load_layout(synthetic_root), "mnist", tmp_path)
     text = (root_copy / "dataset.toml").read_text()
     (root_copy / "dataset.toml").write_text(text.split("[cifar10]")[0])

@@ -6,6 +6,7 @@ import pytest
 
 from grader.data import DataError, load_layout, training_data_dir
 from grader.errors import GraderError
+from tests.homeworks import CATS_DOGS
 
 
 def test_describes_a_complete_root(synthetic_root):
@@ -16,8 +17,12 @@ def test_describes_a_complete_root(synthetic_root):
     assert layout.hidden_dir == synthetic_root / "hidden"
     assert training_data_dir(layout) == layout.train_dir
     assert layout.counts["cats_vs_dogs"]["test"] == 200
-    assert layout.cats_dogs_split("test") == synthetic_root / "hidden/cats_vs_dogs/test"
-    assert layout.cats_dogs_split("validation") == synthetic_root / "train/cats_vs_dogs/validation"
+    assert layout.split_dir("cats_vs_dogs", "test") == synthetic_root / "hidden/cats_vs_dogs/test"
+    assert (
+        layout.split_dir("cats_vs_dogs", "validation")
+        == synthetic_root / "train/cats_vs_dogs/validation"
+    )
+    assert layout.declarations["cats_vs_dogs"] == CATS_DOGS
     assert layout.pretrained_weights.is_file()
 
 
@@ -27,7 +32,8 @@ def test_missing_root_names_the_fix(tmp_path):
     message = str(raised.value)
     assert message == (
         f"{tmp_path / 'nowhere'}: data folder does not exist "
-        f"(fix: run `grader data synth {tmp_path / 'nowhere'}` (into an empty folder))"
+        f"(fix: run `grader data synth {tmp_path / 'nowhere'} --rubric RUBRIC.toml` "
+        "(into an empty folder))"
     )
     assert isinstance(raised.value, GraderError) and "\n" not in message
 
@@ -44,7 +50,7 @@ def test_a_folder_without_manifest_is_not_a_data_root(tmp_path):
         ("hidden/cifar10/test_batch", "cifar10: file is missing (hidden/cifar10/test_batch)"),
         (
             "train/cats_vs_dogs/validation/dogs",
-            "cats_vs_dogs: image folder is missing or empty (train/cats_vs_dogs/validation/dogs)",
+            "cats_vs_dogs: folder is missing or empty (train/cats_vs_dogs/validation/dogs)",
         ),
         ("train/pretrained/vgg_base.pt", "lacks the pretrained base"),
         ("hidden", "missing hidden/ folder"),
@@ -85,5 +91,10 @@ def test_real_roots_point_to_the_importer(root_copy):
     text = (root_copy / "dataset.toml").read_text().replace('"synthetic"', '"real"')
     (root_copy / "dataset.toml").write_text(text)
     (root_copy / "train/cifar10/batches.meta").unlink()
-    with pytest.raises(DataError, match="grader data import-cifar10"):
+    with pytest.raises(DataError) as raised:
         load_layout(root_copy)
+    assert "cifar10: file is missing (train/cifar10/batches.meta)" in str(raised.value)
+    assert (
+        f"(fix: import cifar10 again (`grader data import-cifar10 … --rubric RUBRIC.toml "
+        f"--out {root_copy} --dataset cifar10`))"
+    ) in str(raised.value)

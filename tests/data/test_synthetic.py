@@ -15,6 +15,7 @@ from PIL import Image
 
 from grader.data import DataError, load_layout, training_data_dir, write_synthetic_data
 from tests.data.builders import LABEL_NAMES
+from tests.homeworks import HW4_DATASETS
 
 CIFAR_NAMES = LABEL_NAMES
 
@@ -35,6 +36,7 @@ def relative_files(root: Path) -> set[str]:
 def test_writes_exactly_the_layout(synthetic_root):
     files = relative_files(synthetic_root)
     cifar = {f"train/cifar10/data_batch_{n}" for n in range(1, 6)} | {"train/cifar10/batches.meta"}
+    cifar |= {name.replace("cifar10/", "cifar10/cifar-10-batches-py/") for name in cifar}
     expected_other = cifar | {
         "dataset.toml",
         "hidden/cifar10/test_batch",
@@ -149,19 +151,28 @@ def test_dataset_toml_describes_the_root(synthetic_root):
     manifest = tomllib.loads((synthetic_root / "dataset.toml").read_text())
     assert manifest["name"] == "synthetic" and manifest["seed"] == 0
     assert manifest["created_by"] == "grader data synth"
-    assert manifest["cats_vs_dogs"] == {"train": 400, "validation": 100, "test": 200}
-    assert manifest["cifar10"] == {"train": 2000, "test": 1000}
+    assert manifest["cats_vs_dogs"] == {
+        "train": 400,
+        "validation": 100,
+        "test": 200,
+        "declaration": HW4_DATASETS["cats_vs_dogs"].model_dump(mode="json"),
+    }
+    assert manifest["cifar10"] == {
+        "train": 2000,
+        "test": 1000,
+        "declaration": {"format": "cifar_batches", "description": ""},
+    }
 
 
 def test_same_seed_gives_byte_identical_output(synthetic_root, tmp_path):
-    again = write_synthetic_data(tmp_path / "again", seed=0)
+    again = write_synthetic_data(tmp_path / "again", datasets=HW4_DATASETS, seed=0)
     assert tree_digest(again) == tree_digest(synthetic_root)
 
 
 @pytest.mark.slow  # writes two synthetic roots
 def test_another_seed_gives_other_images(tmp_path):
-    first = write_synthetic_data(tmp_path / "a", seed=1, scale="tiny")
-    second = write_synthetic_data(tmp_path / "b", seed=2, scale="tiny")
+    first = write_synthetic_data(tmp_path / "a", seed=1, datasets=HW4_DATASETS, scale="tiny")
+    second = write_synthetic_data(tmp_path / "b", seed=2, datasets=HW4_DATASETS, scale="tiny")
     jpeg = "train/cats_vs_dogs/train/cats/cat.0.jpg"
     assert (first / jpeg).read_bytes() != (second / jpeg).read_bytes()
 
@@ -171,7 +182,7 @@ def test_refuses_a_folder_that_holds_files(tmp_path):
     target.mkdir()
     (target / "notes.txt").write_text("keep me")
     with pytest.raises(DataError, match="not empty") as raised:
-        write_synthetic_data(target, scale="tiny")
+        write_synthetic_data(target, datasets=HW4_DATASETS, scale="tiny")
     assert "choose another folder" in str(raised.value)
     assert os.listdir(target) == ["notes.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["data"]  # no staging folder left behind
@@ -181,12 +192,15 @@ def test_refuses_a_folder_that_holds_files(tmp_path):
 def test_writes_into_an_empty_existing_folder(tmp_path):
     target = tmp_path / "data"
     target.mkdir()
-    assert load_layout(write_synthetic_data(target, scale="tiny")).name == "synthetic"
+    assert (
+        load_layout(write_synthetic_data(target, datasets=HW4_DATASETS, scale="tiny")).name
+        == "synthetic"
+    )
 
 
 def test_unknown_scale_is_a_clear_error(tmp_path):
     with pytest.raises(DataError, match=r"unknown scale 'huge'.*tiny, small, medium"):
-        write_synthetic_data(tmp_path / "data", scale="huge")
+        write_synthetic_data(tmp_path / "data", datasets=HW4_DATASETS, scale="huge")
 
 
 def test_jpeg_bytes_carry_no_metadata(synthetic_root):

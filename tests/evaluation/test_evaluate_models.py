@@ -57,7 +57,7 @@ def test_one_run_measures_the_good_model_and_blames_each_bad_one_alone(tmp_path)
     )
     assert found["good"].error is None
     expected = models.load(files["good"])(torch.from_numpy(np.load(inputs))).argmax(1).numpy()
-    assert found["good"].accuracy == pytest.approx(float(np.mean(expected == labels)), abs=1e-4)
+    assert found["good"].value == pytest.approx(float(np.mean(expected == labels)), abs=1e-4)
     assert found["good"].summary["structure"]["executed"]["op_counts"]["conv"] >= 2
     assert (found["hang"].error, found["hang"].infrastructure_failure) == (
         "the model ran past the 6 s evaluation timeout",
@@ -68,7 +68,7 @@ def test_one_run_measures_the_good_model_and_blames_each_bad_one_alone(tmp_path)
         "(fix: remove print calls from forward)"
     )
     assert not found["flood"].infrastructure_failure
-    assert found["garbage"].accuracy is None and found["garbage"].error
+    assert found["garbage"].value is None and found["garbage"].error
     assert not found["garbage"].infrastructure_failure
     # The hanging and flooding children were killed with the sandbox: nothing is left.
     assert wait_for_no_processes(BASE_UID + EVALUATION_SLOT) == []

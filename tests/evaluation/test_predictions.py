@@ -153,7 +153,7 @@ def test_refuses_integers(out: Path):
 @pytest.mark.parametrize("shape", [(5, 2), (4,), (4, 0), (4, 2, 1), ()])
 def test_refuses_the_wrong_shape(out: Path, shape):
     path = _save(out / "p.npy", np.zeros(shape, dtype=np.float32))
-    with pytest.raises(EvaluationError, match=r"expected \(4, K\) logits"):
+    with pytest.raises(EvaluationError, match=r"expected \(4, K\) outputs"):
         read_predictions(path, n=4, max_bytes=CAP)
 
 

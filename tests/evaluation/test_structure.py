@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import get_args
 
 import pytest
 import torch
@@ -16,12 +15,16 @@ from torch import nn
 from grader.evaluation import StructureFacts, read_summary
 from grader.evaluation.inside_predict import structure_summary
 from grader.evaluation.structure import (
+    LAYER_KINDS,
+    REQUIREMENT_KINDS,
     UNCONFIRMED,
     check_inception,
     check_residual,
     check_scratch_cnn,
+    check_structure,
+    requirement_problem,
 )
-from grader.kinds.accuracy import STRUCTURE_CHECKS, ModelQuestion
+from grader.kinds.accuracy import STRUCTURE_CHECKS
 from tests.evaluation import models
 
 RUBRIC = Path(__file__).parents[2] / "rubrics" / "hw4.toml"
@@ -104,7 +107,7 @@ def test_a_failed_evaluation_fails_every_check():
     # A failed evaluation is scored before any structure check (no accuracy, no points);
     # should its summary ever reach one, it still shows no structure at all.
     facts = StructureFacts.from_summary({"error": "RuntimeError: boom"})
-    outcomes = {name: check(facts) for name, check in STRUCTURE_CHECKS.items()}
+    outcomes = {name: check_structure(facts, name) for name in STRUCTURE_CHECKS}
     assert {name: passed for name, (passed, _) in outcomes.items()} == {
         "scratch_cnn": False,
         "inception": False,
@@ -126,7 +129,8 @@ def test_forged_or_odd_values_read_as_absent():
     }
     facts = StructureFacts.from_summary(forged)
     zeros = {"conv": 0, "pooling": 0, "normalization": 0, "linear": 0, "dropout": 0}
-    assert facts.layers == zeros and facts.modules == zeros
+    assert facts.modules == zeros
+    assert facts.layers == dict.fromkeys(REQUIREMENT_KINDS, 0)
     assert facts.executed_available
     assert not facts.concat_parallel_branches and not facts.residual_skip
     assert check_residual(facts) == (
@@ -164,7 +168,7 @@ GRAPH_ALL_THERE = {
 def test_without_executed_counts_no_check_passes_or_gives_a_zero(executed):
     facts = StructureFacts.from_summary({"structure": {**GRAPH_ALL_THERE, **executed}})
     assert not facts.executed_available
-    outcomes = {name: check(facts) for name, check in STRUCTURE_CHECKS.items()}
+    outcomes = {name: check_structure(facts, name) for name in STRUCTURE_CHECKS}
     assert outcomes["scratch_cnn"] == (
         False,
         "the structure could not be confirmed: the operations the model ran on the test inputs "
@@ -227,7 +231,13 @@ def test_classes_named_like_torch_layers_fail_the_scratch_check(tmp_path):
 def test_a_convolution_in_a_branch_that_never_runs_does_not_count(tmp_path):
     facts = _facts_of(models.DeadBranchCNN(), tmp_path)
     assert facts.modules["conv"] == 2  # both modules exist; one never runs
-    assert facts.layers == {"conv": 1, "pooling": 1, "normalization": 1, "linear": 1, "dropout": 0}
+    assert {kind: facts.layers[kind] for kind in LAYER_KINDS} == {
+        "conv": 1,
+        "pooling": 1,
+        "normalization": 1,
+        "linear": 1,
+        "dropout": 0,
+    }
     passed, message = check_scratch_cnn(facts)
     assert not passed
     assert message.startswith("missing layers: convolution (ran 1, needs 2). On the test inputs")
@@ -262,7 +272,13 @@ def test_a_block_behind_a_bool_attribute_counts_when_it_runs(tmp_path, use_block
 @pytest.mark.slow
 def test_profiler_scopes_named_after_ops_do_not_count(tmp_path):
     facts = _facts_of(models.ForgedScopes(), tmp_path)
-    assert facts.layers == {"conv": 1, "pooling": 0, "normalization": 0, "linear": 1, "dropout": 0}
+    assert {kind: facts.layers[kind] for kind in LAYER_KINDS} == {
+        "conv": 1,
+        "pooling": 0,
+        "normalization": 0,
+        "linear": 1,
+        "dropout": 0,
+    }
     assert facts.executed_concats == 0
     assert check_scratch_cnn(facts)[1].startswith(
         "missing layers: convolution (ran 1, needs 2); pooling (ran 0, needs 1); "
@@ -278,18 +294,26 @@ def test_the_rubric_names_which_questions_have_a_structure_check():
         "p2.inception": "inception",
         "p2.residual": "residual",
     }
-    checks = dict(STRUCTURE_CHECKS)
-    assert checks == {
-        "scratch_cnn": check_scratch_cnn,
-        "inception": check_inception,
-        "residual": check_residual,
+    # HW4's checks are presets: named sets of requirements a rubric may also write out.
+    presets = {name: dict(preset.requirements) for name, preset in STRUCTURE_CHECKS.items()}
+    assert presets == {
+        "scratch_cnn": {"conv": 2, "pooling": 1, "normalization": 1, "linear": 1},
+        "inception": {"parallel_branches": True},
+        "residual": {"skip_connection": True},
     }
-    # No check for the others (p1.transfer, p2.baseline, …), and no structure name a
-    # rubric may use lacks one: the rubric model accepts exactly the checks' names.
+    # No check for the others (p1.transfer, p2.baseline, …); a rubric names a preset or
+    # its own requirements, and anything else is refused in words.
     assert "structure" not in models["p1.transfer"] and "structure" not in models["p2.baseline"]
-    annotation = ModelQuestion.model_fields["structure"].annotation  # Literal[...] | None
-    allowed = {name for part in get_args(annotation) for name in get_args(part)}
-    assert allowed == set(checks)
+    assert requirement_problem("scratch_cnn") is None
+    assert requirement_problem({"lstm": 1, "skip_connection": True}) is None
+    assert requirement_problem("resnet") == (
+        "'resnet' is not a preset (scratch_cnn, inception, residual); or give counts per op kind"
+    )
+    assert requirement_problem({"lstm": 0}) == "lstm needs a count of at least 1"
+    assert requirement_problem({"transformer": 1}).startswith(
+        "unknown requirement 'transformer' (requirements: conv, pooling,"
+    )
+    assert requirement_problem({"skip_connection": 2}) == "skip_connection takes true"
 
 
 def test_a_structure_that_could_not_be_confirmed_goes_to_a_person_not_to_zero():

@@ -33,6 +33,7 @@ from grader.sandbox import Sandbox, SandboxLimits
 from grader.sandbox.bwrap import BASE_UID
 from grader.scheduling.cluster import MAX_SLOTS
 from tests.fixtures.sandbox_env import usable_kernel_env
+from tests.homeworks import HW4_DATASETS
 
 #: A slot no other test folder uses (tests/notebooks: 0, tests/sandbox: 9, Dask workers: 0, 1, ...).
 HOSTILE_SLOT = 13
@@ -249,7 +250,7 @@ class HostileData:
 
 @pytest.fixture(scope="session")
 def data(public_root: Path) -> HostileData:
-    root = write_synthetic_data(public_root / "data", scale="tiny", seed=3)
+    root = write_synthetic_data(public_root / "data", datasets=HW4_DATASETS, scale="tiny", seed=3)
     cache = public_root / "cache"
     layout = load_layout(root)
     cats_dogs = load_hidden_split(layout, "cats_vs_dogs", cache)

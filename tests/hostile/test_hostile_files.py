@@ -90,7 +90,7 @@ def test_hard_links_to_host_files_cannot_be_made(run_notebook, host, data):
 report("LINK", {{
     "/etc/shadow": attempt(lambda: os.link("/etc/shadow", "artifacts/a.pt")),
     "labels cache": attempt(lambda: os.link({str(data.labels_cache)!r}, "artifacts/b.pt")),
-    "training data": attempt(lambda: os.link(os.environ["HW4_DATA"] + "/cifar10/batches.meta",
+    "training data": attempt(lambda: os.link(os.environ["GRADER_DATA"] + "/cifar10/batches.meta",
                                              "artifacts/c.pt")),
     "kernel env": attempt(lambda: os.link(os.__file__, "artifacts/d.pt")),
 }})
@@ -163,7 +163,7 @@ report("TAMPER", {{
     "new /usr/bin/evil": attempt(lambda: append({str(created[2])!r})),
     "/etc/passwd": attempt(lambda: append("/etc/passwd")),
     "sandbox driver": attempt(lambda: append("/run/grader/driver.zip")),
-    "training data": attempt(lambda: append(os.environ["HW4_DATA"] + "/cifar10/batches.meta")),
+    "training data": attempt(lambda: append(os.environ["GRADER_DATA"] + "/cifar10/batches.meta")),
     "repo grader": attempt(lambda: append({str(REPO / "grader" / "__init__.py")!r})),
     "repo rubric": attempt(lambda: append({str(REPO / "rubrics" / "hw4.toml")!r})),
 }})

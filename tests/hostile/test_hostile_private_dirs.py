@@ -39,7 +39,7 @@ def private_root() -> Iterator[Path]:
 
 
 PRIVATE_PROBE = """
-data = os.environ["HW4_DATA"]
+data = os.environ["GRADER_DATA"]
 classes = sorted(os.listdir(os.path.join(data, "cats_vs_dogs", "train")))
 first = sorted(os.listdir(os.path.join(data, "cats_vs_dogs", "train", classes[0])))[0]
 with open(os.path.join(data, "cats_vs_dogs", "train", classes[0], first), "rb") as image:

@@ -85,7 +85,7 @@ def test_hidden_labels_other_students_and_host_secrets_are_absent_or_denied(
     run = run_notebook(
         PROBE_HELPERS
         + f"""
-data = os.environ["HW4_DATA"]
+data = os.environ["GRADER_DATA"]
 paths = {{name: path for name, path in { ({k: str(v) for k, v in secrets.items()})!r}.items()}}
 paths["hidden next to the data mount"] = os.path.join(data, "..", "hidden")
 paths["other student, relative"] = "../other_student"

@@ -59,7 +59,7 @@ def test_a_model_result_rescored_with_the_same_rubric_is_the_same(context, uncon
     question = context.rubric.models["p1.scratch"]
     measurement = ModelMeasurement(
         dataset="synthetic",
-        accuracy=0.8,
+        value=0.8,
         inference_seconds=1.5,
         structure=StructureOutcome(
             "scratch_cnn", not unconfirmed, "2 conv layers ran", unconfirmed
@@ -77,7 +77,7 @@ def test_a_model_rescored_on_a_stricter_curve_keeps_every_sentence(context):
     question = context.rubric.models["p1.scratch"]
     measurement = ModelMeasurement(
         dataset="synthetic",
-        accuracy=0.8,
+        value=0.8,
         structure=StructureOutcome("scratch_cnn", False, "no count of the ops", True),
         reported=ReportedAccuracy("p1.scratch", 0.95, "test", 3, "output", "acc 95%"),
     )
@@ -113,3 +113,61 @@ def test_figures_rescored_with_the_same_rubric_are_the_same(context):
     )
     assert stored.status is Status.NEEDS_REVIEW and "cell 5 raised ValueError" in stored.feedback
     assert kind_of("figures").rescore(context, "p1.visualize", question, stored) == stored
+
+
+@pytest.fixture(scope="module")
+def hw5() -> RescoreContext:
+    rubric = load_rubric(ROOT / "rubrics" / "hw5.toml")
+    return RescoreContext(AnswerGrader(rubric), rubric, "synthetic")
+
+
+def test_another_measure_is_named_and_scored_on_its_own_curve(hw5):
+    question = hw5.rubric.models["p1.attention"]  # macro-F1, full at 0.85, none at 0.40
+    measurement = ModelMeasurement(
+        dataset="synthetic",
+        value=0.625,
+        measure="macro_f1",
+        structure=StructureOutcome("attention ≥ 1", True, "the required layers ran", False),
+        # Never compared: the notebook's figure is for accuracy, this question is macro-F1.
+        reported=ReportedAccuracy("p1.attention", 0.95, "test", 3, "output", "accuracy 95%"),
+    )
+    result = model_result("p1.attention", question, measurement)
+    assert result.feedback == (
+        "Measured macro-F1 on the hidden test split: 0.625 (full credit at ≥ 0.85, none at "
+        "≤ 0.40). Structure: the required layers ran"
+    )
+    assert result.points == round(6 * (0.75 * 0.5 + 0.25), 2) == 3.75
+    assert result.details["measure"] == "macro_f1" and result.details["value"] == 0.625
+    assert "accuracy" not in result.details and result.details["flags"] == []
+    assert kind_of("accuracy").rescore(hw5, "p1.attention", question, result) == result
+
+
+def test_an_error_measure_reads_lower_as_better():
+    from grader.kinds.accuracy import ErrorCurve, ModelQuestion
+
+    question = ModelQuestion(
+        title="forecast",
+        notebook="p.ipynb",
+        points=4,
+        dataset="series",
+        measure="mae",
+        thresholds={"real": ErrorCurve(full_at=0.1, zero_at=0.5)},
+    )
+    measurement = ModelMeasurement(dataset="real", value=0.3, measure="mae")
+    result = model_result("p.forecast", question, measurement)
+    assert result.points == 2.0
+    assert result.feedback == (
+        "Measured mean absolute error on the hidden test split: 0.300 (full credit at ≤ 0.1, "
+        "none at ≥ 0.5)."
+    )
+
+
+def test_a_result_stored_before_measures_rescores_as_accuracy(context):
+    """Runs stored before #18 hold `accuracy` alone: re-scoring reads it as the value."""
+    question = context.rubric.models["p2.baseline"]
+    fresh = model_result("p2.baseline", question, ModelMeasurement(dataset="synthetic", value=0.4))
+    old_details = {k: v for k, v in fresh.details.items() if k not in ("measure", "value")}
+    old = fresh.__class__(**{**fresh.__dict__, "details": old_details})
+    rescored = kind_of("accuracy").rescore(context, "p2.baseline", question, old)
+    assert (rescored.points, rescored.feedback) == (fresh.points, fresh.feedback)
+    assert rescored.details["measure"] == "accuracy" and rescored.details["value"] == 0.4

@@ -246,7 +246,7 @@ def test_a_notebook_that_is_not_json_is_an_error_before_anything_runs(sandbox, t
     assert run.executed_notebook is None
 
 
-def test_training_data_is_mounted_read_only_at_hw4_data(sandbox, tmp_path):
+def test_training_data_is_mounted_read_only_at_grader_data_and_its_aliases(sandbox, tmp_path):
     # The sandbox uid must be able to read the data: pytest's tmp_path is private to root.
     data = Path(tempfile.mkdtemp(prefix="hw4-data-"))
     try:
@@ -258,7 +258,8 @@ def test_training_data_is_mounted_read_only_at_hw4_data(sandbox, tmp_path):
         notebook = write_notebook(
             submission,
             "p2_cifar10.ipynb",
-            "import os\nroot = os.environ['HW4_DATA']\n"
+            "import os\nroot = os.environ['GRADER_DATA']\n"
+            "assert os.environ['HW4_DATA'] == root and 'OTHER_DATA' not in os.environ\n"
             "print(root, open(os.path.join(root, 'cifar10', 'batches.meta')).read())",
             "open(os.path.join(root, 'cifar10', 'new'), 'w')",
         )
@@ -270,6 +271,7 @@ def test_training_data_is_mounted_read_only_at_hw4_data(sandbox, tmp_path):
             limits=SandboxLimits(wall_seconds=60, grace_seconds=10),
             cell_timeout=20,
             out_dir=tmp_path / "out",
+            data_aliases=("HW4_DATA",),  # a rubric's [notebooks] data_aliases
         )
     finally:
         shutil.rmtree(data)

@@ -20,6 +20,7 @@ from grader.rubric import load_rubric
 from grader.sandbox import default_kernel_env
 from grader.storage import Gradebook, open_gradebook
 from tests.fixtures.written_answers import marked_answers
+from tests.homeworks import HW4_DATASETS
 
 pytestmark = pytest.mark.sandbox  # every test grades notebooks in the sandbox on Dask workers
 
@@ -60,7 +61,9 @@ def world_readable_root():
 
 @pytest.fixture(scope="module")
 def data_root(world_readable_root):
-    return write_synthetic_data(world_readable_root / "data", scale="tiny", seed=1)
+    return write_synthetic_data(
+        world_readable_root / "data", datasets=HW4_DATASETS, scale="tiny", seed=1
+    )
 
 
 @pytest.fixture(scope="module")

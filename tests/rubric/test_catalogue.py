@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from grader.kinds.base import AnswerLayout
 from grader.kinds.table import QUESTION_KINDS, kind_of
 from grader.results import Part
 from grader.rubric import load_rubric
+from grader.rubric.loading import read_rubric_source, rubric_from_source
 
 RUBRIC = Path(__file__).resolve().parents[2] / "rubrics" / "hw4.toml"
 NOTEBOOK_ORDER = [
@@ -72,9 +74,15 @@ def test_unknown_ids_sort_after_rubric_ids_naturally(rubric):
 
 
 def test_model_classes_come_from_the_rubric(rubric):
-    assert rubric.models["p1.scratch"].binary is True
-    assert rubric.models["p2.baseline"].classes == 10
-    assert rubric.models["p2.baseline"].binary is False
+    assert rubric.model_classes("p1.scratch") == 2  # N×1 logits read as one binary output
+    assert rubric.model_classes("p2.baseline") == 10
+    # Left out, a question's classes are its dataset's (two class folders, ten CIFAR classes).
+    source = read_rubric_source(rubric.path)
+    text = source.rubric_text.replace("classes = 2\n", "").replace("classes = 10\n", "")
+    assert "classes = 10" not in text
+    unstated = rubric_from_source(dataclasses.replace(source, rubric_text=text))
+    assert unstated.model_classes("p1.transfer") == 2
+    assert unstated.model_classes("p2.residual") == 10
 
 
 def test_every_kind_has_one_table_row_matching_the_catalogue_part(rubric):

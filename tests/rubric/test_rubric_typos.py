@@ -143,8 +143,24 @@ def test_a_written_only_homework_without_an_image_loads(tmp_path):
     assert rubric.keys["q1"].accepted[0].value == ((11,),)
 
 
-def test_a_written_only_template_is_checked_and_its_notebook_checks_say_why_they_skip():
-    result = CliRunner().invoke(app, ["check-template", str(ROOT / "reference" / "hw5")])
+def test_a_written_only_template_is_checked_and_its_notebook_checks_say_why_they_skip(tmp_path):
+    """HW5 without its notebook part: the rubric cut before it, the template listing none."""
+    shutil.copytree(ROOT / "reference" / "hw5", tmp_path / "reference" / "hw5")
+    (tmp_path / "rubrics").mkdir()
+    (tmp_path / "reference" / "hw5" / "p1_sequences.ipynb").unlink()
+    rubric = (ROOT / "rubrics" / "hw5.toml").read_text()
+    written = rubric.split(
+        "# ---------------------------------------------------------------- the notebook part"
+    )[0]
+    (tmp_path / "rubrics" / "hw5.toml").write_text(
+        written.replace("total_points = 38", "total_points = 26")
+    )
+    template = tmp_path / "reference" / "hw5" / "template.toml"
+    text = template.read_text().replace('notebooks = ["p1_sequences.ipynb"]', "notebooks = []")
+    template.write_text(
+        text.replace('notebooks = ["p1.recurrent", "p1.attention"]', "notebooks = []")
+    )
+    result = CliRunner().invoke(app, ["check-template", str(tmp_path / "reference" / "hw5")])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("ok   rubric")
@@ -153,3 +169,18 @@ def test_a_written_only_template_is_checked_and_its_notebook_checks_say_why_they
         "SKIP solution-notebooks: the template has no notebooks (a written-only homework)" in lines
     )
     assert lines[-2].startswith("ok   variants") and lines[-1] == "3 passed, 0 failed, 2 skipped"
+
+
+@pytest.mark.sandbox  # the solution notebook and the student release run in the sandbox
+def test_hw5_passes_all_five_checks():
+    result = CliRunner().invoke(app, ["check-template", str(ROOT / "reference" / "hw5")])
+    assert result.exit_code == 0, result.output
+    names = [line.split()[1] for line in result.output.splitlines() if line.startswith("ok ")]
+    assert names == [
+        "rubric",
+        "written-solution",
+        "solution-notebooks",
+        "student-release",
+        "variants",
+    ]
+    assert result.output.splitlines()[-1] == "5 passed, 0 failed"

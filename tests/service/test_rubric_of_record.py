@@ -61,7 +61,7 @@ def test_each_assignment_reads_with_its_own_rubric(course):
     )
     hw5 = exported(db, "--assignment", "hw5")
     assert set(hw5) == {"ana", "ben", "chloe", "dev", "eli", "farah"}
-    assert hw5["ana"]["max_total"] == 26 and next(q["id"] for q in hw5["ana"]["questions"]) == "q1"
+    assert hw5["ana"]["max_total"] == 38 and next(q["id"] for q in hw5["ana"]["questions"]) == "q1"
     assert hw5["ana"]["questions"][0]["title"] == "Hidden state of the Elman RNN after three steps."
     hw4 = exported(db, "--assignment", "hw4")
     assert set(hw4) == {"alice", "ana", "bob"} and hw4["ana"]["max_total"] == 100
@@ -133,7 +133,7 @@ def test_an_export_never_mixes_two_rubrics(course):
     root, db = course
     other = root / "rubrics" / "hw5-lenient.toml"
     text = (root / "rubrics" / "hw5.toml").read_text()
-    text = text.replace("total_points = 26", "total_points = 28").replace(
+    text = text.replace("total_points = 38", "total_points = 40").replace(
         '[questions.q5]\ntitle = "Number of learnable parameters of nn.LSTM(10, 20)."\nkind = "number"\npoints = 3',
         '[questions.q5]\ntitle = "Number of learnable parameters of nn.LSTM(10, 20)."\nkind = "number"\npoints = 5',
     )
@@ -149,8 +149,8 @@ def test_an_export_never_mixes_two_rubrics(course):
     assert canvas.exit_code == 0, canvas.output
     rows = list(csv.reader(io.StringIO(canvas.stdout)))
     possible = rows[1]
-    assert possible[0] == "Points Possible" and possible[5] == "28"
-    assert sum(float(p) for p in possible[6:]) == 28  # per question and total from one rubric
+    assert possible[0] == "Points Possible" and possible[5] == "40"
+    assert sum(float(p) for p in possible[6:]) == 40  # per question and total from one rubric
     assert possible[6 + 4] == "5"  # q5, from the rubric the grades were scored with
 
     mixed = invoke(

@@ -12,7 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from grader.cli.app import app
+from grader.data.formats import DATASET_FORMATS
+from grader.evaluation.structure import FLAGS, PRESETS, REQUIREMENT_KINDS
 from grader.kinds.table import QUESTION_KINDS
+from grader.measures import MEASURES
 from grader.reference.operations import OPERATIONS
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"
@@ -66,3 +69,13 @@ def test_the_guide_names_every_operation_and_every_kind():
         assert f"`{name}`" in guide, name
     for name in QUESTION_KINDS:
         assert f"`{name}`" in guide, name
+
+
+def test_the_guide_names_every_dataset_format_measure_and_structure_requirement():
+    guide = GUIDE.read_text(encoding="utf-8")
+    named = [*DATASET_FORMATS, *MEASURES, *REQUIREMENT_KINDS, *FLAGS, *PRESETS]
+    assert [name for name in named if f"`{name}`" not in guide] == []
+    # The notebook section's rubric is HW5's own, as it is in the repository.
+    rubric = (GUIDE.parents[1] / "rubrics" / "hw5.toml").read_text(encoding="utf-8")
+    for line in ("structure = { recurrent = 1 }", 'measure = "macro_f1"', "input_shape = [20, 8]"):
+        assert line in guide and line in rubric

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from grader.cli.app import app
+from tests.homeworks import HW4_DATASETS
 
 REPO = Path(__file__).resolve().parents[2]
 GRADER = str(Path(sys.executable).parent / "grader")
@@ -147,10 +148,12 @@ def test_solution_notebook_below_threshold(tmp_path, notebook_data_root):
 
 @pytest.fixture(scope="module")
 def notebook_data_root():
-    """The synthetic data the Makefile makes (world-readable, outside the clone), created if missing."""
-    from grader.cli.template_commands import DEFAULT_SYNTHETIC_DATA
+    """The synthetic data check-template makes for HW4 (world-readable, outside the clone),
+    created if missing."""
+    from grader.cli.template_commands import default_synthetic_root
     from grader.data import write_synthetic_data
 
-    if not (DEFAULT_SYNTHETIC_DATA / "dataset.toml").exists():
-        write_synthetic_data(DEFAULT_SYNTHETIC_DATA, seed=0)
-    return DEFAULT_SYNTHETIC_DATA
+    root = default_synthetic_root(HW4_DATASETS)
+    if not (root / "dataset.toml").exists():
+        write_synthetic_data(root, datasets=HW4_DATASETS, seed=0)
+    return root
