@@ -6,6 +6,7 @@ unprivileged uid that must traverse the data root and the hidden-split cache.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -127,7 +128,9 @@ def write_rubric(path: Path, template: Path, *, timeout_seconds: float | None = 
     lines = ["[assignment]"]
     lines += [f"{key} = {_toml_value(value)}" for key, value in assignment.items()]
     lines += ["", "[questions]", "", "[notebooks]"]
-    lines += [f"{key} = {_toml_value(value)}" for key, value in notebooks.items()]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in notebooks.items()]
+    for name, table in shipped.get("datasets", {}).items():  # JSON values are TOML too
+        lines += ["", f"[datasets.{name}]", *(f"{k} = {json.dumps(v)}" for k, v in table.items())]
     lines += [
         "",
         f'[models."{MODEL_ID}"]',

@@ -50,6 +50,7 @@ class NotebookRunStatus(StrEnum):
     KILLED = "killed"  # a limit, a signal, the output cap
     SANDBOX_ERROR = "sandbox_error"  # the sandbox could not run it: not the student's doing
     MISSING = "missing"  # the student did not hand the notebook in
+    UNREADABLE = "unreadable"  # handed in, but not a notebook that can be read (not JSON, …)
 
 
 def needs_attention(status: Status, review_reason: ReviewReason | None) -> bool:
@@ -280,6 +281,9 @@ class StudentGrades:
     source_path: str | None
     problems: tuple[str, ...]
     questions: tuple[GradedQuestion, ...]
+    #: False for a roster student with no submission at all: exports leave the score blank
+    #: (not a real 0), so the platform shows "no submission".
+    submitted: bool = True
 
     @property
     def total(self) -> float:

@@ -7,7 +7,8 @@ students as the platform knows them and to list students without a submission.
 Must not grade, open the gradebook or write files.
 
 Columns (header row, any order, case-insensitive): `student_id` (required: the
-submission folder name; `id` or `student` are accepted too), `name`, `lms_id`
+submission folder name; `id` or `student` are refused, being a platform's user id or
+display name in its own exports), `name`, `lms_id`
 (Canvas user id), `sis_user_id`, `login` (SIS login id), `email`, `section`.
 Unknown columns are ignored. The one roster reader: `grader assign --variants`
 uses it too.
@@ -25,7 +26,10 @@ from pathlib import Path
 from grader.errors import GraderError
 
 COLUMNS = ("student_id", "name", "lms_id", "sis_user_id", "login", "email", "section")
-ID_COLUMNS = ("student_id", "id", "student")  # the submission folder column, by preference
+ID_COLUMN = "student_id"  # the submission folder column
+#: Columns that look like the id but are not: a platform's own export calls its user id "ID"
+#: and the student's display name "Student" (issue #19).
+AMBIGUOUS_ID_COLUMNS = ("id", "student", "student_name", "user_id")
 MAX_ROSTER_BYTES = 20 * 2**20
 
 
@@ -117,7 +121,18 @@ def load_roster(path: Path, *, repeats_allowed: bool = False) -> Roster:
                 hint="write a header line with a `student_id` column, then one student per line",
             )
         names = [_header_name(cell) for cell in header]
-        id_column = next((names.index(name) for name in ID_COLUMNS if name in names), None)
+        id_column = names.index(ID_COLUMN) if ID_COLUMN in names else None
+        lookalike = next((name for name in AMBIGUOUS_ID_COLUMNS if name in names), None)
+        if id_column is None and lookalike is not None:
+            raise RosterError(
+                f"no `student_id` column, and `{lookalike}` is not taken for one: a platform's "
+                "export uses it for its own user id or the display name, not the submission "
+                "folder",
+                path=path,
+                line=reader.line_num,
+                hint="name the column of submission folder names `student_id` (Canvas's ID is "
+                "`lms_id`)",
+            )
         if id_column is None:
             raise RosterError(
                 f"no student id column in the header ({', '.join(h.strip() for h in header)})",

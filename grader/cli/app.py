@@ -39,6 +39,7 @@ from grader.cli.template_commands import assign, check_template_command
 from grader.errors import GraderError
 from grader.pipeline import GradeOptions
 from grader.pipeline.notebook_batch import NotebookOptions
+from grader.scheduling.cluster import read_security_file
 from grader.settings import (
     DB,
     NOTEBOOK_TIMEOUT,
@@ -109,7 +110,18 @@ def grade(
     scheduler: Annotated[
         str | None,
         typer.Option(
-            "--scheduler", help="Send notebook tasks to an existing Dask cluster (tcp://HOST:PORT)."
+            "--scheduler",
+            help="Send notebook tasks to an existing Dask cluster (tls://HOST:PORT, or tcp://).",
+        ),
+    ] = None,
+    scheduler_tls: Annotated[
+        Path | None,
+        typer.Option(
+            "--scheduler-tls",
+            help="TLS credentials for --scheduler: a TOML file naming ca_file, cert and key "
+            "(PEM). Without it the connection is plain TCP (a warning says so). A local "
+            "cluster (--workers) always uses TLS with credentials made for it.",
+            show_default=False,
         ),
     ] = None,
     kernel_env: KernelEnvOption = None,
@@ -159,6 +171,20 @@ def grade(
     The table shows each student's points as the gradebook holds them (overrides
     included). Exits 1 when some submissions need a person's attention (listed).
     """
+    if scheduler_tls is not None:
+        if scheduler is None:
+            fail("--scheduler-tls is for --scheduler (fix: give both, or neither)")
+        try:
+            read_security_file(scheduler_tls)
+        except GraderError as exc:
+            fail(exc.one_line())
+    elif scheduler is not None and only is not OnlyPart.written:
+        typer.echo(
+            f"warning: --scheduler {scheduler} without --scheduler-tls: tasks travel "
+            "unencrypted and whoever reaches the scheduler can send work to its workers "
+            "(fix: give the cluster's TLS credentials with --scheduler-tls FILE)",
+            err=True,
+        )
     request = service.GradeRequest(
         submissions=submissions,
         rubric=rubric,
@@ -178,6 +204,7 @@ def grade(
                 kernel_env_given=kernel_env is not None,
                 workers=workers,
                 scheduler=scheduler,
+                scheduler_tls=scheduler_tls,
                 timeout_seconds=timeout,
                 unsandboxed=no_sandbox,
                 gpu=gpu,

@@ -65,15 +65,30 @@ def _declared(rubric: Path, dataset: str | None, format: str) -> tuple[str, Data
 def synth(
     out: Annotated[Path, typer.Argument(help="New or empty folder to write the data root into.")],
     rubric: RubricArgument,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the training data (same seed, same bytes).")
+    ] = 0,
     scale: Annotated[
         str, typer.Option("--scale", help=f"Dataset size: {', '.join(SCALES)}.")
     ] = "small",
+    hidden_seed: Annotated[
+        int | None,
+        typer.Option(
+            "--hidden-seed",
+            help="Seed of the hidden test splits (default: a secret one, not recorded, so the "
+            "visible data and --seed do not reveal them; give one only to reproduce them).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write small, learnable synthetic copies of the rubric's datasets, in their real formats."""
     try:
         root = write_synthetic_data(
-            out, datasets=load_rubric(rubric).datasets, seed=seed, scale=scale
+            out,
+            datasets=load_rubric(rubric).datasets,
+            seed=seed,
+            scale=scale,
+            hidden_seed=hidden_seed,
         )
     except GraderError as exc:
         fail(exc.one_line())

@@ -82,7 +82,7 @@ def export(
             "--roster",
             help="Roster CSV (student_id, name, lms_id, sis_user_id, login, email, section): "
             "names students as the platform does; roster students without a submission are "
-            "exported as missing.",
+            "exported with a blank score (no submission, not a 0).",
         ),
     ] = None,
     assignment_id: Annotated[

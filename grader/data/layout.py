@@ -110,9 +110,15 @@ def _toml_value(value: str | int) -> str:
     return json.dumps(value) if isinstance(value, str) else str(int(value))
 
 
+#: How a rubric has the dataset measured, not what the files are: never written to dataset.toml.
+EVALUATION_FIELDS = frozenset({"perturbation", "perturbation_margin"})
+
+
 def _declaration_lines(declared: DatasetDeclaration) -> list[str]:
     """The declaration's fields as TOML lines (JSON arrays and strings are TOML too)."""
-    dumped = declared.model_dump(mode="json", exclude_defaults=False)
+    dumped = declared.model_dump(
+        mode="json", exclude_defaults=False, exclude=set(EVALUATION_FIELDS)
+    )
     return [
         f"{key} = {json.dumps(value, ensure_ascii=False)}"
         for key, value in dumped.items()

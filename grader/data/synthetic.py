@@ -1,5 +1,6 @@
 """`write_synthetic_data`: small, learnable copies of the datasets a rubric declares, in their
-real on-disk formats, byte-identical per seed.
+real on-disk formats: the training data byte-identical per seed, the hidden test splits drawn
+from a secret seed (not recorded) unless one is given.
 
 Writes a whole DATA_ROOT (see `grader.data.layout`): each declared dataset drawn by its
 format (`grader.data.formats`), the pretrained base when a declaration asks for one, and
@@ -14,6 +15,7 @@ and never touches the network.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections import Counter
@@ -71,9 +73,14 @@ def write_synthetic_data(
     datasets: Mapping[str, DatasetDeclaration],
     seed: int = 0,
     scale: str = "small",
+    hidden_seed: int | None = None,
 ) -> Path:
     """Write a complete synthetic DATA_ROOT of `datasets` (as a rubric declares them) at `out`
-    (a new or empty folder) and return `out`."""
+    (a new or empty folder) and return `out`.
+
+    The hidden test splits are drawn from `hidden_seed`, by default a secret one that is not
+    recorded: the visible data (and its seed) do not reveal them. Give one only where the
+    hidden split must be reproduced (tests)."""
     out = Path(out)
     sizes = synthetic_scale(scale)
     if not datasets:
@@ -82,6 +89,8 @@ def write_synthetic_data(
             hint="declare the notebook part's datasets in the rubric ([datasets.<name>])",
         )
     _check_empty_target(out)
+    if hidden_seed is None:
+        hidden_seed = secrets.randbits(62)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
@@ -100,7 +109,7 @@ def write_synthetic_data(
             seen[format.name] += 1
             counts = format.synthesize(
                 name, declared, train_dir, hidden_dir,
-                seed=seed, sizes=format.sizes[sizes.name], stream=stream,
+                seed=seed, hidden_seed=hidden_seed, sizes=format.sizes[sizes.name], stream=stream,
             )  # fmt: skip
             entries[name] = DatasetEntry(counts=dict(counts), declaration=declared)
         if any(getattr(declared, "pretrained_base", False) for declared in datasets.values()):

@@ -13,6 +13,8 @@ Everything read back is size-capped and parsed without pickle.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,6 +35,8 @@ from grader.sandbox import ReadOnlyMount, Sandbox, SandboxLimits, SandboxRequest
 MAX_SUMMARY_BYTES = 256 * 1024
 MAX_OUTCOMES_BYTES = 1024 * 1024
 INPUTS_INSIDE = "/hidden-inputs"
+RUNNER_INSIDE = "/runner"  # inside_evaluate.py and inside_predict.py, read-only
+MODELS_INSIDE = "/models"  # the student's saved models, read-only
 #: What the sandbox run needs beyond the models' own time: start, torch import, copying.
 RUN_OVERHEAD_SECONDS = 60.0
 #: inside_evaluate.MODEL_OUTPUT_CAP, in words for the report.
@@ -51,6 +55,11 @@ class ModelJob:
     binary: bool
     measure: str = "accuracy"
     k: int = 5
+    # Rows of the inputs that are the perturbed copy (grader.data.evaluation_split): the measure
+    # is computed on the others, and separately on these for the memorisation check.
+    perturbed: np.ndarray | None = None
+    perturbation: str = "none"
+    margin: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,9 @@ class ModelEvaluation:
     summary: dict[str, Any]  # the structure summary the predict script wrote ({} on failure)
     error: str | None  # one line, for the report
     infrastructure_failure: bool = False  # a timeout or kill: not clearly the student's fault
+    perturbed_value: float | None = None  # the measure on the perturbed copy
+    perturbation: str = "none"
+    margin: float = 0.15
 
 
 def evaluate_model(
@@ -106,16 +118,47 @@ def evaluate_models(
     }
 
 
+def _read_only_folder(folder: Path, files: dict[str, Path]) -> Path:
+    """A new folder holding `files` (name → host file), world-readable, to mount read-only.
+    Hard links where the file system allows (a saved model can be large), else copies."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name, source in files.items():
+        target = folder / name
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        target.chmod(0o644)
+    folder.chmod(0o755)
+    return folder
+
+
 def _request(jobs: Sequence[ModelJob], limits: SandboxLimits, out_dir: Path) -> SandboxRequest:
     here = Path(__file__).parent
     folders = list(dict.fromkeys(job.inputs_path.parent for job in jobs))
-    mounts = tuple(
-        ReadOnlyMount(folder, f"{INPUTS_INSIDE}/{index}") for index, folder in enumerate(folders)
+    # The runner and the models are mounted read-only: no model can rewrite the script that
+    # runs the next one, or the next model itself (issue #19).
+    runner = _read_only_folder(
+        out_dir / "runner",
+        {name: here / name for name in ("inside_evaluate.py", "inside_predict.py")},
+    )
+    models = _read_only_folder(
+        out_dir / "models", {f"m{index}.pt": job.model_file for index, job in enumerate(jobs)}
+    )
+    mounts = (
+        ReadOnlyMount(runner, RUNNER_INSIDE),
+        ReadOnlyMount(models, MODELS_INSIDE),
+        *(
+            ReadOnlyMount(folder, f"{INPUTS_INSIDE}/{index}")
+            for index, folder in enumerate(folders)
+        ),
     )
     listed = [
         {
             "id": f"m{index}",
-            "model": f"models/m{index}.pt",
+            "model": f"{MODELS_INSIDE}/m{index}.pt",
             "inputs": f"{INPUTS_INSIDE}/{folders.index(job.inputs_path.parent)}/"
             f"{job.inputs_path.name}",
             "seconds": limits.wall_seconds,
@@ -124,15 +167,16 @@ def _request(jobs: Sequence[ModelJob], limits: SandboxLimits, out_dir: Path) -> 
     ]
     jobs_file = out_dir / "jobs.json"
     jobs_file.write_text(json.dumps(listed), encoding="utf-8")
-    extra = {f"models/m{index}.pt": job.model_file for index, job in enumerate(jobs)}
     return SandboxRequest(
-        argv=("python", "inside_evaluate.py", "--jobs", "jobs.json", "--out", "out"),
-        extra_files={
-            **extra,
-            "jobs.json": jobs_file,
-            "inside_evaluate.py": here / "inside_evaluate.py",
-            "inside_predict.py": here / "inside_predict.py",
-        },
+        argv=(
+            "python",
+            f"{RUNNER_INSIDE}/inside_evaluate.py",
+            "--jobs",
+            "jobs.json",
+            "--out",
+            "out",
+        ),
+        extra_files={"jobs.json": jobs_file},
         mounts=mounts,
         collect=("out/*/predictions.npy", "out/*/summary.json", "out/evaluation.json"),
         limits=_run_limits(limits, len(jobs)),
@@ -207,11 +251,18 @@ def _evaluation(
         return ModelEvaluation(None, None, summary, error or "the model produced no predictions")
     labels = job.labels
     measure = MEASURES[job.measure]
+    options = MeasureOptions(binary=job.binary, k=job.k)
+    copies = job.perturbed if job.perturbed is not None else np.zeros(len(labels), dtype=bool)
     try:
         outputs = read_predictions(
             predictions_path, n=len(labels), max_bytes=len(labels) * 4 * 1024 + 4096
         )
-        measured = measure.compute(outputs, labels, MeasureOptions(binary=job.binary, k=job.k))
+        measured = measure.compute(outputs[~copies], labels[~copies], options)
+        perturbed = (
+            round(measure.compute(outputs[copies], labels[copies], options), 4)
+            if copies.any()
+            else None
+        )
     except EvaluationError as exc:
         return ModelEvaluation(None, None, summary, exc.message)
     seconds = summary.get("inference_seconds")
@@ -220,4 +271,7 @@ def _evaluation(
         float(seconds) if isinstance(seconds, int | float) else None,
         summary,
         None,
+        perturbed_value=perturbed,
+        perturbation=job.perturbation,
+        margin=job.margin,
     )

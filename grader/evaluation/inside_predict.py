@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 import warnings
@@ -134,6 +135,23 @@ OP_KINDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 CONCAT_KINDS = ("aten::cat", "aten::concat", "aten::concatenate")
+# Ops whose output is a view of (aliases) their first input, and list/tuple packing.
+VIEW_KINDS = frozenset(
+    f"aten::{name}"
+    for name in (
+        "view", "reshape", "flatten", "unflatten", "transpose", "t", "permute", "squeeze",
+        "unsqueeze", "expand", "expand_as", "select", "slice", "narrow", "contiguous", "view_as",
+        "as_strided", "detach", "alias", "__getitem__", "chunk", "split", "unbind", "movedim",
+        "swapaxes", "diagonal", "real", "imag", "unfold",
+    )
+)  # fmt: skip
+PACKING_KINDS = frozenset(
+    ("prim::ListConstruct", "prim::ListUnpack", "prim::TupleConstruct", "prim::TupleUnpack")
+)
+#: Ops that read or write files: a model using one is refused before it runs.
+FILE_OPS = ("aten::from_file", "aten::save", "debugprims::load_tensor")
+FILE_OP_NAMES = re.compile(r"\bfrom_file\b|\bload_tensor\b|\btorch\.save\b|\baten\.save\b")
+MAX_CODE_BYTES = 32 * 1024 * 1024  # serialized TorchScript code scanned before loading
 # Convolutions called without their dimension in the name (traced models call these).
 GENERIC_CONVOLUTIONS = ("aten::_convolution", "aten::convolution", "aten::_convolution_mode")
 # Attention written out (nn.MultiheadAttention's slow path, a student's own head):
@@ -152,6 +170,10 @@ for _op in CONCAT_KINDS:
     KINDS_OF_OP[_op] = ("concat",)
 for _op in ADD_KINDS:
     KINDS_OF_OP[_op] = ("add",)
+
+
+class RefusedModel(Exception):
+    """A model this script will not run (it reads or writes files); the message says why."""
 
 
 class UsageError(Exception):
@@ -389,6 +411,71 @@ def _carries_tensor(value: Any) -> bool:
     return "Tensor" in str(value.type())
 
 
+def _is_in_place(kind: str) -> bool:
+    return kind.startswith("aten::") and kind.endswith("_") and not kind.endswith("__")
+
+
+def live_values(graph: Any) -> set[int]:
+    """Unique ids of the values the forward's output depends on (its backward slice).
+
+    An op whose result is thrown away is not in it, however often it ran. Mutation is
+    followed: an in-place op (`out += identity`, `x.relu_()`) is live when the tensor it
+    mutates, or a view of that tensor, is live; views, list and tuple packing alias their
+    inputs. Iterated to a fixed point.
+    """
+    nodes = list(_walk(graph))
+    parent: dict[int, int] = {}
+
+    def find(value: int) -> int:
+        while parent.get(value, value) != value:
+            parent[value] = parent.get(parent[value], parent[value])
+            value = parent[value]
+        return value
+
+    def union(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    for node in nodes:
+        kind = node.kind()
+        inputs = [value.unique() for value in node.inputs()]
+        outputs = [value.unique() for value in node.outputs()]
+        if not inputs or not outputs:
+            continue
+        if kind in VIEW_KINDS or _is_in_place(kind):
+            for output in outputs:
+                union(output, inputs[0])
+        elif kind in PACKING_KINDS:
+            for value in (*inputs, *outputs):
+                union(value, outputs[0] if kind.endswith("Construct") else inputs[0])
+    live = {value.unique() for value in graph.return_node().inputs()}
+    changed = True
+    while changed:
+        changed = False
+        groups = {find(value) for value in live}
+        for node in reversed(nodes):
+            outputs = [value.unique() for value in node.outputs()]
+            needed = any(output in live for output in outputs)
+            if not needed and _is_in_place(node.kind()):
+                mutated = next(iter(node.inputs()), None)
+                needed = mutated is not None and find(mutated.unique()) in groups
+            if not needed:
+                continue
+            wanted = [value.unique() for value in node.inputs()]
+            for block in node.blocks():
+                wanted += [value.unique() for value in block.returnNode().inputs()]
+            wanted += outputs
+            fresh = [value for value in wanted if value not in live]
+            if fresh:
+                live.update(fresh)
+                groups.update(find(value) for value in fresh)
+                changed = True
+    return live
+
+
+def _node_is_live(node: Any, live: set[int]) -> bool:
+    return any(value.unique() in live for value in node.outputs())
+
+
 class DataFlow:
     """Ancestry of every tensor computed from the forward's inputs, as bitmasks over value indices.
 
@@ -396,7 +483,8 @@ class DataFlow:
     (`_runs_on_data`) are left out of `conv_indices`, `concats` and `adds`.
     """
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, live: set[int] | None = None) -> None:
+        self.live = live_values(graph) if live is None else live
         self.index: dict[int, int] = {}  # Value.unique() -> index, in program order
         self.ancestors: list[int] = []  # index -> bitmask of ancestor indices, itself included
         self.from_inputs: set[int] = set()  # Value.unique() of any value (bool, int…) from data
@@ -451,6 +539,7 @@ class DataFlow:
 
     def _add_data_node(self, node: Any, parents: int, *, counted: bool) -> None:
         kind = node.kind()
+        counted = counted and _node_is_live(node, self.live)  # a thrown-away result never counts
         index = -1
         for output in node.outputs():
             index = self._new_value(output, parents)
@@ -458,12 +547,12 @@ class DataFlow:
                 self.conv_indices.append(index)
         # Attention is looked for in every branch: nn.MultiheadAttention computes it under
         # shape checks (`if query.dim() == 3`); the host requires its ops to have run.
-        if kind in PRODUCT_KINDS:
+        if kind in PRODUCT_KINDS and _node_is_live(node, self.live):
             operands = [self.data_index(v) for v in node.inputs()]
             data = tuple(i for i in operands if i is not None)
             if len(data) >= 2:
                 self.products.append((index, data))
-        elif kind in SOFTMAX_KINDS:
+        elif kind in SOFTMAX_KINDS and _node_is_live(node, self.live):
             self.softmaxes.append((self.mask_of(node.inputsAt(0)), index))
         if counted and kind in CONCAT_KINDS:
             self.concats.append(node)
@@ -513,7 +602,15 @@ def graph_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
         raise ValueError(f"graph has {len(nodes)} nodes, more than {MAX_GRAPH_NODES} analysed")
     kinds = Counter(node.kind() for node in nodes)
     op_counts = {kind: sum(kinds.get(op, 0) for op in ops) for kind, ops in OP_KINDS.items()}
-    flow = DataFlow(graph)
+    live = live_values(graph)
+    live_kinds = Counter(node.kind() for node in nodes if _node_is_live(node, live))
+    live_counts = {kind: sum(live_kinds.get(op, 0) for op in ops) for kind, ops in OP_KINDS.items()}
+    generic = sum(live_kinds.get(op, 0) for op in GENERIC_CONVOLUTIONS)
+    for dimension in (1, 2, 3):  # a traced convolution's dimension is known only when it runs
+        live_counts[f"conv{dimension}d"] += generic
+    live_counts["concat"] = sum(live_kinds.get(op, 0) for op in CONCAT_KINDS)
+    live_counts["add"] = sum(live_kinds.get(op, 0) for op in ADD_KINDS)
+    flow = DataFlow(graph, live)
 
     parallel_concats, max_branches, concat_count = 0, 0, 0
     for node in flow.concats:
@@ -550,6 +647,7 @@ def graph_summary(model: torch.jit.ScriptModule) -> dict[str, Any]:
     return {
         "graph_nodes": len(nodes),
         "op_counts": op_counts,
+        "live_op_counts": live_counts,
         "concat_nodes": concat_count,
         "parallel_branch_concats": parallel_concats,
         "max_concat_branches": max_branches,
@@ -566,6 +664,8 @@ def one_line(error: BaseException) -> str:
     """The error in one capped line. A TorchScript interpreter error is its cause (the last
     line: "RuntimeError: … expected input[2, 1, 8, 8] to have 3 channels …"), not the trace."""
     message = str(error)
+    if isinstance(error, RefusedModel):
+        return " ".join(message.split())[:MAX_ERROR_CHARS]
     if TORCHSCRIPT_TRACE in message:
         lines = [line.strip() for line in message.splitlines() if line.strip()]
         cause = lines[-1] if lines else message
@@ -609,6 +709,47 @@ def structure_summary(
     return structure
 
 
+def refuse_file_ops_in_archive(path: Path) -> None:
+    """Refuse, before loading, a model whose serialized code names a file op: loading runs a
+    module's `__setstate__`, so the graph cannot be inspected first."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        return  # not a zip: torch.jit.load says what is wrong with it
+    with archive:
+        scanned = 0
+        for info in archive.infolist():
+            if not info.filename.endswith(".py") or "/code/" not in f"/{info.filename}":
+                continue
+            scanned += info.file_size
+            if scanned > MAX_CODE_BYTES:
+                raise ValueError(f"the model's code is larger than {MAX_CODE_BYTES >> 20} MiB")
+            text = archive.read(info).decode("utf-8", errors="replace")
+            found = FILE_OP_NAMES.search(text)
+            if found:
+                raise RefusedModel(
+                    f"the model calls {found.group(0)}, which reads or writes files: a saved "
+                    "model may only compute (refused before loading)"
+                )
+
+
+def refuse_file_ops_in_graphs(model: torch.jit.ScriptModule) -> None:
+    """Refuse a loaded model any of whose methods, in any submodule, runs a file op."""
+    for module in model.modules():
+        methods: Any = module._c  # a ScriptModule's C++ object
+        for name in methods._method_names():
+            graph = methods._get_method(name).graph.copy()
+            torch._C._jit_pass_inline(graph)
+            for node in _walk(graph):
+                if node.kind() in FILE_OPS:
+                    raise RefusedModel(
+                        f"the model's {name} calls {node.kind()}, which reads or writes files: "
+                        "a saved model may only compute"
+                    )
+
+
 def write_json(path: Path, payload: dict[str, Any]) -> None:
     path.write_text(json.dumps(payload, sort_keys=True, allow_nan=False) + "\n", encoding="utf-8")
 
@@ -618,7 +759,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
     inputs = load_inputs(args.inputs)
     started = time.perf_counter()
+    refuse_file_ops_in_archive(args.model)
     model = torch.jit.load(str(args.model), map_location=device)
+    refuse_file_ops_in_graphs(model)
     load_seconds = time.perf_counter() - started
     predictions, seconds, reshaped_from, executed = predict(
         model, inputs, batch_size=args.batch_size, device=device

@@ -5,9 +5,10 @@ convolution, pooling, normalization and dense layers; `inception` parallel conv 
 concatenated; `residual` a skip connection added back) or its own requirements: minimum
 counts of the operations that ran per kind (`conv2d = 2`, `lstm = 1`, `attention = 1`; the
 kinds are `REQUIREMENT_KINDS`) and the graph facts `parallel_branches` and `skip_connection`. The facts come from `inside_predict.py` (its docstring gives the heuristics).
-A layer counts only if its op ran in the profiled forward pass on the test inputs (`executed`):
-classes merely named `Conv2d`, or convolutions in a branch that never runs, do not count; module
-counts are for the message only. The graph flags (inception, residual) count only when the
+A layer counts only if its op ran in the profiled forward pass on the test inputs (`executed`)
+AND lies on the path to the model's output (`graph.live_op_counts`, the backward slice of the
+output): classes merely named `Conv2d`, convolutions in a branch that never runs, and ops whose
+result is thrown away do not count; module counts are for the message only. The graph flags (inception, residual) count only when the
 executed ops confirm them. Without executed counts (missing, or `executed_error`) a check fails
 saying the structure could not be confirmed, never with a confident zero;
 `StructureFacts.executed_available` lets a caller route that case to a person.
@@ -88,7 +89,17 @@ class StructureFacts:
         graph = _mapping(structure.get("graph"))
         executed = _mapping(structure.get("executed"))
         ran = executed.get("op_counts")
-        layers = {kind: _count(_mapping(ran).get(kind)) for kind in REQUIREMENT_KINDS}
+        live = graph.get("live_op_counts")
+        graph_available = bool(graph) and "graph_error" not in structure
+        # An op counts when it ran AND lies on the path to the output: the smaller of the
+        # two counts, so ops whose result is thrown away never count, however often they ran.
+        counted = isinstance(ran, Mapping) and isinstance(live, Mapping) and graph_available
+        live_counts = _mapping(live)
+
+        def on_path(kind: str, ran_count: Any) -> int:
+            return min(_count(ran_count), _count(live_counts.get(kind)))
+
+        layers = {kind: on_path(kind, _mapping(ran).get(kind)) for kind in REQUIREMENT_KINDS}
         # Attention written out counts when the graph shows it and its ops ran that often.
         layers["attention"] += min(
             _count(graph.get("explicit_attention")), layers["softmax"], layers["matmul"] // 2
@@ -97,10 +108,10 @@ class StructureFacts:
             layers=layers,
             modules={kind: _count(modules.get(kind)) for kind in LAYER_KINDS},
             lookalikes={kind: _count(lookalikes.get(kind)) for kind in LAYER_KINDS},
-            executed_available=isinstance(ran, Mapping) and "executed_error" not in structure,
-            executed_concats=_count(executed.get("concat_ops")),
-            executed_adds=_count(executed.get("add_ops")),
-            graph_available=bool(graph) and "graph_error" not in structure,
+            executed_available=counted and "executed_error" not in structure,
+            executed_concats=on_path("concat", executed.get("concat_ops")),
+            executed_adds=on_path("add", executed.get("add_ops")),
+            graph_available=graph_available,
             concat_parallel_branches=graph.get("concat_parallel_branches") is True,
             residual_skip=graph.get("residual_skip") is True,
             max_concat_branches=_count(graph.get("max_concat_branches")),

@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from grader.errors import GraderError
 from grader.exports.common import (
     ExportFormat,
     ExportOutput,
@@ -23,7 +24,7 @@ from grader.exports.common import (
 )
 from grader.feedback.values import format_number
 from grader.results import StudentGrades
-from grader.roster import Roster
+from grader.roster import Roster, RosterEntry
 from grader.rubric.catalogue import QuestionCatalogue
 
 CANVAS_FIXED_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -71,14 +72,35 @@ def export_canvas(
                 csv_safe_text(entry.sis_user_id),
                 csv_safe_text(entry.login),
                 csv_safe_text(entry.section),
-                format_number(grades.total),
-                *(format_number(by_id[qid].points) if qid in by_id else "" for qid in question_ids),
+                format_number(grades.total) if grades.submitted else "",
+                *(
+                    format_number(by_id[qid].points) if qid in by_id and grades.submitted else ""
+                    for qid in question_ids
+                ),
             ]
         )
     return buffer.getvalue()
 
 
+def _matchable(entry: RosterEntry) -> bool:
+    """Canvas matches an imported row to a student by one of these ids."""
+    return bool(entry.lms_id or entry.sis_user_id or entry.login)
+
+
 def _export(request: ExportRequest) -> ExportOutput:
+    ordered = ordered_students(request.grades, request.roster)
+    unmatched = [
+        grades.student_id
+        for grades in ordered
+        if not _matchable(roster_entry(request.roster, grades.student_id))
+    ]
+    if ordered and len(unmatched) == len(ordered):  # Canvas would match no row to a student
+        said = "there is no roster" if request.roster is None else "the roster has no such ids"
+        raise GraderError(
+            "a Canvas import needs a Canvas ID, SIS User ID or SIS Login ID on every row, and "
+            f"{said}: Canvas would match no student",
+            hint="pass --roster ROSTER.csv with lms_id, sis_user_id or login columns",
+        )
     text = export_canvas(
         request.grades,
         request.catalogue,
@@ -88,14 +110,26 @@ def _export(request: ExportRequest) -> ExportOutput:
         per_question=request.per_question,
     )
     pending = pending_students(request.grades)
-    warnings: tuple[str, ...] = ()
+    warnings: list[str] = []
     if pending:
-        warnings = (
+        warnings.append(
             f"{len(pending)} student(s) have scores that still wait for a person: "
             f"{', '.join(pending[:20])} (fix: confirm them with `grader review` or "
-            "`grader override` before the import)",
+            "`grader override` before the import)"
         )
-    return ExportOutput(text=text, warnings=warnings)
+    if unmatched:
+        warnings.append(
+            f"{len(unmatched)} row(s) carry no Canvas ID, SIS User ID or SIS Login ID, so "
+            f"Canvas will not match them: {', '.join(unmatched[:20])} (fix: add them to the "
+            "roster with lms_id, sis_user_id or login)"
+        )
+    if not request.assignment_id:
+        warnings.append(
+            f'the column "{request.assignment_title}" has no assignment id, so Canvas will make '
+            "a new assignment rather than fill in the existing one (fix: pass --assignment-id, "
+            "the number in the assignment's Canvas address)"
+        )
+    return ExportOutput(text=text, warnings=tuple(warnings))
 
 
 FORMAT = ExportFormat(

@@ -45,13 +45,12 @@ def export_csv(all_grades: Sequence[StudentGrades], questions: QuestionCatalogue
         cells = [csv_safe_text(grades.student_id)]
         for qid in question_ids:
             question = by_id.get(qid)
-            if question is None:
+            if question is None or not grades.submitted:
                 cells += ["", Status.MISSING.value]
             else:
                 cells += [format_number(question.points), question.status.value]
-        writer.writerow(
-            [*cells, format_number(grades.total), format_number(max_total(grades, questions))]
-        )
+        total = format_number(grades.total) if grades.submitted else ""
+        writer.writerow([*cells, total, format_number(max_total(grades, questions))])
     return buffer.getvalue()
 
 

@@ -23,6 +23,8 @@ def gradescope_results(
     output (feedback and status)."""
     results: dict[str, str] = {}
     for grades in all_grades:
+        if not grades.submitted:  # no submission: no results.json, rather than a real 0
+            continue
         tests: list[dict[str, Any]] = []
         for number, question in enumerate(
             sorted(grades.questions, key=lambda q: questions.order_key(q.question_id)), start=1

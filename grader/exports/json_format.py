@@ -49,7 +49,8 @@ def export_json(all_grades: Sequence[StudentGrades], questions: QuestionCatalogu
     students = [
         {
             "student": grades.student_id,
-            "total": json_number(grades.total),
+            "total": json_number(grades.total) if grades.submitted else None,
+            "submitted": grades.submitted,
             "max_total": json_number(max_total(grades, questions)),
             "awaiting_a_person": sum(
                 1 for q in grades.questions if q.status is Status.NEEDS_REVIEW

@@ -49,7 +49,7 @@ def export_moodle(
         writer.writerow(
             [
                 csv_safe_text(key),
-                format_number(grades.total),
+                format_number(grades.total) if grades.submitted else "",
                 csv_safe_text(_moodle_feedback(grades, questions)),
             ]
         )
@@ -72,6 +72,8 @@ def _moodle_feedback(grades: StudentGrades, questions: QuestionCatalogue) -> str
     waiting = [q.question_id for q in grades.questions if q.status is Status.NEEDS_REVIEW]
     errors = [q.question_id for q in grades.questions if q.status is Status.ERROR]
     missing = all(q.status is Status.MISSING for q in grades.questions)
+    if not grades.submitted:
+        return "no submission"
     parts = [f"{format_number(grades.total)} / {format_number(max_total(grades, questions))}"]
     if missing:
         parts.append("no submission")

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from grader.data.perturbations import WORDS as PERTURBATION_WORDS
 from grader.evaluation import (
     ReportedAccuracy,
     accuracy_gap_flag,
@@ -33,6 +34,7 @@ from grader.results import Part, QuestionResult, ReviewReason, Status
 
 STRUCTURE_CHECKS = PRESETS
 GAP_FLAG = "reported_accuracy_gap"
+PERTURBATION_FLAG = "perturbation_drop"
 
 
 class AccuracyCurve(_Strict):
@@ -161,6 +163,9 @@ class ModelMeasurement:
     structure: StructureOutcome | None = None
     reported: ReportedAccuracy | None = None
     reported_tolerance: float = 0.05
+    perturbed_value: float | None = None  # the measure on the perturbed copy of the inputs
+    perturbation: str = "none"
+    margin: float = 0.15
 
 
 def _reported_test_accuracy(
@@ -205,6 +210,9 @@ def measured(
         structure=structure,
         reported=_reported_test_accuracy(evidence.run.executed_notebook, question_id),
         reported_tolerance=evidence.reported_tolerance,
+        perturbed_value=evaluation.perturbed_value,
+        perturbation=evaluation.perturbation,
+        margin=evaluation.margin,
     )
 
 
@@ -233,10 +241,15 @@ def stored_measurement(stored: QuestionResult, dataset: str, tolerance: float) -
         )
     measure = str(details.get("measure") or "accuracy")
     value = details.get("value", details.get("accuracy"))  # "accuracy" alone: stored before #18
+    perturbed = details.get("perturbed_value")
+    margin = details.get("perturbation_margin")
     return ModelMeasurement(
         dataset=str(details.get("dataset") or dataset),
         value=float(value) if isinstance(value, int | float) else None,
         measure=measure,
+        perturbed_value=float(perturbed) if isinstance(perturbed, int | float) else None,
+        perturbation=str(details.get("perturbation") or "none"),
+        margin=float(margin) if isinstance(margin, int | float) else 0.15,
         inference_seconds=details.get("inference_seconds"),
         structure=outcome,
         reported=reported,
@@ -308,14 +321,40 @@ def model_result(
                 f" The notebook reports {reported.value:.3f} (“{reported.text}”), more than "
                 f"{tolerance:.2f} away from the measured accuracy."
             )
+    copied = _perturbation_check(measurement, details)
+    feedback += copied
+    waits = structure_unconfirmed or bool(copied)
     return QuestionResult(
         question_id=question_id,
         points=round(share * question.points, 2),
         max_points=question.points,
-        status=Status.NEEDS_REVIEW if structure_unconfirmed else Status.GRADED,
+        status=Status.NEEDS_REVIEW if waits else Status.GRADED,
         feedback=feedback,
-        review_reason=ReviewReason.AMBIGUOUS if structure_unconfirmed else None,
+        review_reason=ReviewReason.AMBIGUOUS if waits else None,
         details=details,
+    )
+
+
+def _perturbation_check(measurement: ModelMeasurement, details: dict[str, Any]) -> str:
+    """The memorisation check (issue #19): the measure on a label-preserving perturbed copy of
+    the inputs, mixed in with them. A drop past the dataset's margin is a sentence for the
+    feedback (and a person decides); otherwise "". Checked for higher-is-better measures."""
+    if measurement.perturbed_value is None or measurement.value is None:
+        return ""
+    details["perturbation"] = measurement.perturbation
+    details["perturbed_value"] = measurement.perturbed_value
+    details["perturbation_margin"] = measurement.margin
+    measure = MEASURES[measurement.measure]
+    drop = measurement.value - measurement.perturbed_value
+    if not measure.higher_is_better or drop <= measurement.margin:
+        return ""
+    details["flags"].append(PERTURBATION_FLAG)
+    words = PERTURBATION_WORDS.get(measurement.perturbation, "perturbed")
+    return (
+        f" On a copy of the test inputs {words} (labels unchanged), the {measure.words} falls "
+        f"to {measurement.perturbed_value:.3f}, more than {measurement.margin:.2f} below: "
+        "answers that depend on the exact test inputs (memorised or looked up) do this, a "
+        "model that learned the task does not. A person will check this."
     )
 
 

@@ -1,5 +1,6 @@
 """The `figures` kind: figures the executed notebook must show (e.g. activations and filters),
-counted from the notebook's outputs; images too small or of unknown size go to a person.
+counted from the notebook's outputs; images too small, blank, undecodable or of unknown size
+go to a person.
 
 One formula (`figures_result`) serves grading and re-scoring. Never runs anything.
 """
@@ -49,8 +50,8 @@ def figures_result(
         )
         feedback += (
             f" {len(doubtful)} more image(s) were not counted, being smaller than "
-            f"{MIN_FIGURE_PIXELS}×{MIN_FIGURE_PIXELS} px or of unknown size ({shown}); "
-            "a person will check them."
+            f"{MIN_FIGURE_PIXELS}×{MIN_FIGURE_PIXELS} px, blank, undecodable or of unknown "
+            f"size ({shown}); a person will check them."
         )
     feedback += run_note
     return QuestionResult(
@@ -75,6 +76,7 @@ def score_figures(question_id: str, question: FiguresQuestion, run: NotebookRun)
     details = {
         "images_too_small": list(survey.too_small),
         "images_unmeasured": list(survey.unmeasured),
+        "images_blank": list(survey.blank),
         "flags": [],
         **notebook_details(run),
     }
@@ -82,7 +84,7 @@ def score_figures(question_id: str, question: FiguresQuestion, run: NotebookRun)
         question_id,
         question,
         survey.real,
-        [*survey.too_small, *survey.unmeasured],
+        [*survey.too_small, *survey.unmeasured, *survey.blank],
         run_status_note(run),
         details,
     )
@@ -108,7 +110,7 @@ class FiguresKind(Kind):
             return replace(stored, max_points=question.points)
         doubtful = [
             str(item)
-            for key in ("images_too_small", "images_unmeasured")
+            for key in ("images_too_small", "images_unmeasured", "images_blank")
             for item in (details.get(key) or [])
         ]
         result = figures_result(

@@ -3,7 +3,8 @@
 Job: build the sandbox request (a copy of the whole submission folder, the
 training data mounted read-only at ``$GRADER_DATA``, ``inside_execute`` as the
 command), run it, and turn the files that come back into a ``NotebookRun``:
-a status (``ok``, ``error``, ``timeout``, ``killed``, ``sandbox_error``; a full
+a status (``ok``, ``error``, ``timeout``, ``killed``, ``sandbox_error``, ``unreadable``
+for a file that is not a notebook the host can read; a full
 ``/work``, ``/tmp`` or ``/dev/shm`` is ``killed``: "disk quota of the sandbox exceeded"),
 the failing cell with its error, the sanitised executed notebook and the
 saved model artifacts. A crash or timeout keeps the artifacts saved before
@@ -83,7 +84,8 @@ class NotebookRun:
 
 
 def precheck_notebook(notebook: Path) -> tuple[int, str | None, int]:
-    """(size, problem, cells): a notebook the host cannot even read as nbformat-4 JSON is not run."""
+    """(size, problem, code cells to run): a notebook the host cannot even read as nbformat-4
+    JSON is not run."""
     try:
         document = read_json_no_follow(notebook, INPUT_NOTEBOOK_MAX_BYTES)
     except TooCostlyError as error:
@@ -101,7 +103,30 @@ def precheck_notebook(notebook: Path) -> tuple[int, str | None, int]:
     if count > MAX_NOTEBOOK_CELLS:
         problem = f"{count:,} cells, over the {MAX_NOTEBOOK_CELLS:,} cap"
         return 0, f"the notebook is too large to check: {problem} (fix: {TOO_COSTLY_FIX})", 0
-    return notebook.stat().st_size, None, count
+    return (
+        notebook.stat().st_size,
+        None,
+        _code_cells_to_run(cells if isinstance(cells, list) else []),
+    )
+
+
+def _code_cells_to_run(cells: list[Any]) -> int:
+    """The cells the runner executes (code, not empty, not tagged skip-execution): the steps of
+    the outside clock. Markdown cells are not steps (issue #19)."""
+    count = 0
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        text = (
+            "".join(p for p in source if isinstance(p, str)) if isinstance(source, list) else source
+        )
+        metadata = cell.get("metadata")
+        tags = metadata.get("tags") if isinstance(metadata, dict) else None
+        skipped = isinstance(tags, list) and "skip-execution" in tags
+        if isinstance(text, str) and text.strip() and not skipped:
+            count += 1
+    return count
 
 
 def build_request(
@@ -239,6 +264,20 @@ def classify(
         return NotebookRunStatus.TIMEOUT, message, cell
     if result.step_timed_out is not None:  # stopped by the driver: the cell beat the runner
         cell = result.step_timed_out
+        cells = notebook.get("cells", []) if notebook else []
+        is_code_cell = (
+            0 <= cell < len(cells)
+            and isinstance(cells[cell], dict)
+            and cells[cell].get("cell_type") == "code"
+        )
+        if cells and not is_code_cell:  # announced by the cell's own code: a forgery
+            where = f" in {_cell_label(running, notebook)}" if running is not None else ""
+            message = (
+                f"the notebook's cells ran past their time{where}: a cell announced a cell "
+                f"{cell + 1} the notebook does not have (stopped from outside the notebook's "
+                "process)"
+            )
+            return NotebookRunStatus.TIMEOUT, message, running
         message = (
             f"{_cell_label(cell, notebook)} ran past its {cell_timeout:g} s timeout "
             "(stopped from outside the notebook's process)"
@@ -306,7 +345,8 @@ def _read_executed_notebook(
     except UntrustedFileError as error:
         return None, None, f"executed notebook unusable: {error}"
     clean_path = out_dir / "executed.ipynb"
-    clean_path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
+    with clean_path.open("w", encoding="utf-8") as handle:  # streamed, compact: no second copy
+        json.dump(notebook, handle, ensure_ascii=False, separators=(",", ":"))
     return notebook, clean_path, None
 
 
@@ -328,8 +368,8 @@ def execute_notebook(
         raise ValueError("cell_timeout and output_cap must be positive")
     out_dir.mkdir(parents=True, exist_ok=True)
     notebook_size, problem, cell_count = precheck_notebook(notebook)
-    if problem is not None:
-        return NotebookRun(status=NotebookRunStatus.ERROR, message=problem)
+    if problem is not None:  # the file itself, not a cell: like a broken written file
+        return NotebookRun(status=NotebookRunStatus.UNREADABLE, message=problem)
     # Result names are new per run, so files the student submitted under .grader/ are never read.
     token = secrets.token_hex(8)
     try:

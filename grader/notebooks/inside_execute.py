@@ -223,7 +223,16 @@ class Progress:
     @classmethod
     def from_environment(cls) -> Progress:
         value = os.environ.pop("HW_GRADER_PROGRESS_FD", "")  # the cells need not see it
-        return cls(int(value) if value.isdigit() else None)
+        if not value.isdigit():
+            return cls(None)
+        fd = int(value)
+        try:  # programs the cells start do not inherit it
+            os.set_inheritable(fd, False)
+        except OSError:
+            return cls(None)
+        # The cells run in this process and can still write to it: the driver trusts no
+        # announcement beyond moving time between this notebook's own cells.
+        return cls(fd)
 
     def start(self, index: int) -> None:
         if self.fd is None:

@@ -32,6 +32,9 @@ _JSON_STRING = re.compile(rb'"[^"]*"')  # after escaped quotes and backslashes a
 #: a few thousand of each; these bound the parse to a few hundred MB whatever the file).
 MAX_JSON_CONTAINERS = 200_000
 MAX_JSON_STRINGS = 1_000_000
+#: Values of any kind (numbers, true/false/null included): json.loads spends 30-40 bytes on
+#: each number besides its slot, so 61 MiB of `1,` would cost ~1.5 GB (issue #19).
+MAX_JSON_VALUES = 2_000_000
 #: Cells one notebook may have (a homework notebook has tens to hundreds).
 MAX_NOTEBOOK_CELLS = 5_000
 
@@ -47,11 +50,12 @@ class TooCostlyError(UntrustedFileError):
 def json_cost_problem(raw: bytes) -> str | None:
     """Why parsing `raw` would cost the host far more than its size, or None.
 
-    json.loads spends ~80 bytes per object or list and ~50 per string: 57 MB of `{}`
-    cost 1.5 GB, a 700,000-cell notebook 930 MB. Counted before parsing, in C-speed
-    passes: first upper bounds (every quote, brace and bracket), and only past those
-    the exact count, outside strings (escaped backslashes and quotes removed first,
-    then the strings; bounded, since the number of strings is capped first).
+    json.loads spends ~80 bytes per object or list, ~50 per string and 30-40 per number:
+    57 MB of `{}` cost 1.5 GB, a 700,000-cell notebook 930 MB, 61 MiB of numbers 1.5 GB.
+    Counted before parsing, in C-speed passes: first upper bounds (every quote, brace,
+    bracket and comma), and only past those the exact count, outside strings (escaped
+    backslashes and quotes removed first, then the strings; bounded, since the number of
+    strings is capped first). Values are counted by the commas between them.
     """
     if raw.count(b'"') > 2 * MAX_JSON_STRINGS:
         plain = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
@@ -64,6 +68,11 @@ def json_cost_problem(raw: bytes) -> str | None:
         containers = outside_strings.count(b"{") + outside_strings.count(b"[")
         if containers > MAX_JSON_CONTAINERS:
             return f"{containers:,} JSON objects and lists, over the {MAX_JSON_CONTAINERS:,} cap"
+    if raw.count(b",") > MAX_JSON_VALUES:
+        plain = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+        values = _JSON_STRING.sub(b"", plain).count(b",") + 1
+        if values > MAX_JSON_VALUES:
+            return f"{values:,} JSON values, over the {MAX_JSON_VALUES:,} cap"
     return None
 
 
@@ -79,7 +88,7 @@ def read_json_no_follow(path: Path, max_bytes: int) -> Any:
             raise UntrustedFileError("not a regular file")
         if info.st_size > max_bytes:
             raise UntrustedFileError(f"{info.st_size:,} bytes, over the {max_bytes:,} byte cap")
-        raw = handle.read(max_bytes + 1)
+        raw = handle.read(info.st_size + 1)  # not max_bytes: read() allocates what it is asked
     if len(raw) > max_bytes:
         raise UntrustedFileError(f"over the {max_bytes:,} byte cap")
     if (problem := json_cost_problem(raw)) is not None:

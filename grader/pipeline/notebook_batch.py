@@ -13,11 +13,17 @@ limits come in as arguments (`NotebookOptions`, the rubric's [notebooks] table).
 
 from __future__ import annotations
 
+import secrets
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from grader.data import DataError, load_hidden_split, load_layout, training_data_dir
+from grader.data.evaluation_split import evaluation_split
+from grader.data.formats import dataset_format
 from grader.data.hidden import default_cache_dir
 from grader.data.layout import declaration_mismatch
 from grader.errors import GraderError
@@ -53,6 +59,7 @@ class NotebookOptions:
     kernel_env_given: bool = False
     workers: int = WORKERS.default
     scheduler: str | None = None
+    scheduler_tls: Path | None = None  # TLS credentials for `scheduler` (a TOML file)
     timeout_seconds: float | None = NOTEBOOK_TIMEOUT.default  # replaces the rubric's, when set
     unsandboxed: bool = False  # --no-sandbox: trusted settings only, loudly warned
     gpu: bool = False
@@ -104,9 +111,10 @@ def _grade_in_process(task: NotebookTask) -> NotebookPartResult:
 
 
 def _setup_problem(
-    rubric: Rubric, options: NotebookOptions
+    rubric: Rubric, options: NotebookOptions, run_folder: Path
 ) -> tuple[str | None, dict[str, HiddenInputs], str, Path | None]:
-    """(problem or None, hidden inputs per dataset, dataset name, training data dir)."""
+    """(problem or None, hidden inputs per dataset as this run shows them, written under
+    `run_folder`, dataset name, training data dir)."""
     if options.data_root is None:
         return (
             "no data folder given, so notebooks were not run (fix: pass --data DATA_ROOT; make "
@@ -153,12 +161,33 @@ def _setup_problem(
             )
     cache_dir = options.cache_dir or default_cache_dir()
     hidden: dict[str, HiddenInputs] = {}
+    # This run's order of the hidden inputs, drawn from the OS's randomness and never kept.
+    rng = np.random.default_rng(secrets.randbits(128))
     try:
         for dataset in sorted({q.dataset for q in models}):
-            split = load_hidden_split(layout, dataset, cache_dir, declared=rubric.datasets[dataset])
-            hidden[dataset] = HiddenInputs(split.inputs_path, split.labels)
+            declared = rubric.datasets[dataset]
+            split = load_hidden_split(layout, dataset, cache_dir, declared=declared)
+            shown = evaluation_split(
+                split,
+                run_folder / dataset,
+                rng,
+                perturbation=dataset_format(declared).perturbation(declared),
+                margin=declared.perturbation_margin,
+            )
+            hidden[dataset] = HiddenInputs(
+                shown.inputs_path, shown.targets, shown.perturbed, shown.perturbation, shown.margin
+            )
     except DataError as exc:
         return f"notebooks were not run: {exc.one_line()}", {}, layout.name, None
+    except OSError as exc:  # the cache's disk is full or gone: nothing of the students'
+        return (
+            f"notebooks were not run: could not write this run's hidden inputs under "
+            f"{run_folder}: {exc.strerror or exc} (fix: free space on the file system of "
+            f"{run_folder.parent})",
+            {},
+            layout.name,
+            None,
+        )
     return None, hidden, layout.name, training_data_dir(layout)
 
 
@@ -174,7 +203,24 @@ def grade_notebooks(
     """Grade every student's notebooks; each result is stored, then handed to `on_result`."""
     if not rubric.models or not students:
         return
-    problem, hidden, dataset_name, training_data = _setup_problem(rubric, options)
+    cache_dir = options.cache_dir or default_cache_dir()
+    run_folder = cache_dir / f"run-{secrets.token_hex(8)}"
+    try:
+        _grade_notebooks(students, rubric, options, gradebook, run_id, on_result, run_folder)
+    finally:
+        shutil.rmtree(run_folder, ignore_errors=True)
+
+
+def _grade_notebooks(
+    students: Sequence[tuple[str, Path]],
+    rubric: Rubric,
+    options: NotebookOptions,
+    gradebook: Gradebook,
+    run_id: int,
+    on_result: Callable[[NotebookPartResult], None],
+    run_folder: Path,
+) -> None:
+    problem, hidden, dataset_name, training_data = _setup_problem(rubric, options, run_folder)
     limits, evaluation_limits = notebook_limits(rubric, options)
     # --gpu: the GPU's device nodes go into every sandbox; none here is a warning of the
     # grading service (`gpu.NO_GPU`), and the notebooks run on the CPU.
@@ -221,7 +267,12 @@ def grade_notebooks(
         for result in results:
             on_result(result)
         return
-    cluster = ClusterOptions(workers=options.workers, scheduler=options.scheduler, gpu=options.gpu)
+    cluster = ClusterOptions(
+        workers=options.workers,
+        scheduler=options.scheduler,
+        gpu=options.gpu,
+        security_file=options.scheduler_tls,
+    )
     with open_client(cluster) as client:
         run_tasks(
             client,

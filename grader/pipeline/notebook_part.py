@@ -40,10 +40,15 @@ from grader.storage.notebook_runs import MAX_STORED_NOTEBOOK_BYTES
 
 @dataclass(frozen=True)
 class HiddenInputs:
-    """A hidden test split as the grader holds it: inputs on disk (mounted for the model), labels in memory."""
+    """A hidden test split as this run shows it (`grader.data.evaluation_split`): inputs on disk
+    in a secret order (mounted for the model), targets in memory, which rows are the perturbed
+    copy of the memorisation check."""
 
     inputs_path: Path
     labels: np.ndarray
+    perturbed: np.ndarray | None = None
+    perturbation: str = "none"
+    margin: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,12 @@ def _grade(task: NotebookTask, scratch: Path) -> NotebookPartResult:
         # The run status is advisory (the notebook's code can rewrite or delete what the runner
         # reports): a run that brought anything back is scored from that, whatever it says.
         nothing_came_back = not run.artifacts and run.executed_notebook is None
+        if run.status == NotebookRunStatus.UNREADABLE:  # a person must see it, never a quiet 0
+            message = f"{task.student_id}/{notebook}: {run.message}"
+            problems.append(message)
+            for qid, question in questions.items():
+                results[qid] = unavailable_model(qid, question, Status.ERROR, message)
+            continue
         if run.status == NotebookRunStatus.SANDBOX_ERROR and nothing_came_back:
             problems.append(run.message)
             for qid, question in questions.items():
@@ -277,6 +288,9 @@ def _model_jobs(
                 task.classes.get(qid) == 2,
                 measure=question.measure,
                 k=question.k,
+                perturbed=hidden.perturbed,
+                perturbation=hidden.perturbation,
+                margin=hidden.margin,
             )
         )
     return jobs

@@ -105,6 +105,9 @@ PROC_MASKS: dict[str, bytes] = {
     "/proc/1/mountinfo": b"",
     "/proc/1/mounts": b"",
     "/proc/1/mountstats": b"",
+    # The same tables through PID 1's (only) thread (issue #19).
+    "/proc/1/task/1/mountinfo": b"",
+    "/proc/1/task/1/mounts": b"",
 }
 
 

@@ -151,6 +151,17 @@ def grade(
             path=f"{request.submissions}/{options.student}",
             hint=f"check the id with `ls {request.submissions}`",
         )
+    if (
+        options.student is not None
+        and options.only in ("all", "notebooks")
+        and rubric.models
+        and options.notebooks.data_root is None
+    ):  # the stored notebook results would become errors without a word (issue #19)
+        raise GraderError(
+            f"--student {options.student} regrades the notebooks too, but no --data was given: "
+            "their stored results would be replaced by errors",
+            hint="pass --data DATA_ROOT, or --only written to regrade the written part alone",
+        )
     gradebook = open_or_create(request.db)
     warnings += _roster_warnings(roster, [sid for sid, _ in students])
     if options.only in ("all", "notebooks") and rubric.models and not options.notebooks.unsandboxed:
@@ -226,6 +237,6 @@ def _roster_warnings(roster: Roster | None, folders: list[str]) -> list[str]:
     if absent:
         warnings.append(
             f"{len(absent)} roster student(s) have no submission folder: "
-            f"{', '.join(absent[:20])} (they are exported as missing with --roster)"
+            f"{', '.join(absent[:20])} (exports with --roster show them with a blank score)"
         )
     return warnings

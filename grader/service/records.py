@@ -51,11 +51,13 @@ class ExportOptions:
 
 
 def missing_grades(student_id: str, catalogue: QuestionCatalogue) -> StudentGrades:
-    """A roster student with no submission: every question missing, 0 points."""
+    """A roster student with no submission: every question missing; exports leave the score
+    blank (issue #19: not a real 0)."""
     return StudentGrades(
         student_id=student_id,
         run_id=0,
         source_path=None,
+        submitted=False,
         problems=("no submission",),
         questions=tuple(
             GradedQuestion(

@@ -271,7 +271,7 @@ def _like(original: object, channels: tuple[Matrix, ...]) -> object:
 
 
 def read_roster(path: Path) -> list[str]:
-    """Student ids from a roster CSV (column `student_id`, `id` or `student`), in order, without repeats."""
+    """Student ids from a roster CSV (column `student_id`), in order, without repeats."""
     fix_ids = "ids are letters, digits and . _ @ + - (like the submission folder names), starting with a letter or digit"
     try:
         roster = load_roster(path, repeats_allowed=True)

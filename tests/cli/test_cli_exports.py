@@ -74,10 +74,53 @@ def test_canvas_export_with_roster(course):
     assert rows[2:] == [
         ["Lee, Ann", "11", "S11", "alee", "A", "5"],
         ["Ben Ødegård", "12", "S12", "bode", "B", "3"],
-        ["Cat Absent", "13", "S13", "cabs", "A", "0"],  # in the roster, no submission
+        ["Cat Absent", "13", "S13", "cabs", "A", ""],  # in the roster, no submission: blank
         ["zoe", "", "", "", "", "2"],
     ]
     assert "1 graded student(s) are not in the roster" in result.stderr and "zoe" in result.stderr
+    assert (
+        "warning: 1 row(s) carry no Canvas ID, SIS User ID or SIS Login ID, so Canvas will not "
+        "match them: zoe (fix: add them to the roster with lms_id, sis_user_id or login)"
+    ) in result.stderr
+    assert "has no assignment id" not in result.stderr
+
+
+def test_a_canvas_export_canvas_cannot_match_is_refused_and_a_new_column_is_warned(
+    course, tmp_path
+):
+    _, db, roster = course
+    refused = _export(db, "--format", "canvas")  # no roster: no row has a Canvas id
+    assert refused.exit_code == 2, refused.output
+    assert refused.stderr.strip() == (
+        "error: a Canvas import needs a Canvas ID, SIS User ID or SIS Login ID on every row, "
+        "and there is no roster: Canvas would match no student (fix: pass --roster ROSTER.csv "
+        "with lms_id, sis_user_id or login columns)"
+    )
+    names_only = tmp_path / "names.csv"
+    names_only.write_text("student_id,name\nann,Ann\nben,Ben\nzoe,Zoe\n", encoding="utf-8")
+    refused = _export(db, "--format", "canvas", "--roster", str(names_only))
+    assert refused.exit_code == 2 and "the roster has no such ids" in refused.stderr
+    no_column = _export(db, "--format", "canvas", "--roster", str(roster))
+    assert no_column.exit_code == 0, no_column.output
+    assert (
+        'the column "HW4 — Convolutional neural networks (written part)" has no assignment id, '
+        "so Canvas will make a new assignment rather than fill in the existing one (fix: pass "
+        "--assignment-id, the number in the assignment's Canvas address)"
+    ) in no_column.stderr
+
+
+def test_a_roster_whose_id_column_is_a_platform_s_is_refused(course, tmp_path):
+    _, db, _ = course
+    canvas_like = tmp_path / "canvas.csv"
+    canvas_like.write_text("Student,ID,SIS User ID\nAnn,11,S11\n", encoding="utf-8")
+    refused = _export(db, "--format", "csv", "--roster", str(canvas_like))
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        f"error: {canvas_like}: line 1: no `student_id` column, and `id` is not taken for one: "
+        "a platform's export uses it for its own user id or the display name, not the "
+        "submission folder (fix: name the column of submission folder names `student_id` "
+        "(Canvas's ID is `lms_id`))"
+    )
 
 
 def test_moodle_export_needs_a_roster_and_names_who_is_left_out(course):
@@ -90,7 +133,7 @@ def test_moodle_export_needs_a_roster_and_names_who_is_left_out(course):
         "Email address,Grade,Feedback",
         "ann@example.edu,5,5 / 100",
     ]
-    assert "cat@example.edu,0,0 / 100; no submission" in result.stdout
+    assert "cat@example.edu,,no submission" in result.stdout  # blank, not a real 0
     assert "left out: no email in the roster: zoe" in result.stderr
 
 
@@ -118,7 +161,7 @@ def test_csv_and_json_carry_status_and_one_max_total(course):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert {row["max_total"] for row in rows} == {"100"}
     by_student = {row["student"]: row for row in rows}
-    assert by_student["cat"]["q1 status"] == "missing" and by_student["cat"]["total"] == "0"
+    assert by_student["cat"]["q1 status"] == "missing" and by_student["cat"]["total"] == ""
     assert by_student["ann"]["q1"] == "3" and by_student["ann"]["q1 status"] == "graded"
     assert by_student["ann"]["p1.scratch status"] == "missing"
     exported = json.loads(_export(db, "--format", "json").stdout)

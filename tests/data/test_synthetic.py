@@ -155,7 +155,9 @@ def test_dataset_toml_describes_the_root(synthetic_root):
         "train": 400,
         "validation": 100,
         "test": 200,
-        "declaration": HW4_DATASETS["cats_vs_dogs"].model_dump(mode="json"),
+        "declaration": HW4_DATASETS["cats_vs_dogs"].model_dump(
+            mode="json", exclude={"perturbation", "perturbation_margin"}
+        ),
     }
     assert manifest["cifar10"] == {
         "train": 2000,
@@ -164,9 +166,23 @@ def test_dataset_toml_describes_the_root(synthetic_root):
     }
 
 
-def test_same_seed_gives_byte_identical_output(synthetic_root, tmp_path):
+def test_same_seed_gives_byte_identical_training_data_and_a_secret_hidden_split(
+    synthetic_root, tmp_path
+):
+    """The training data follows from the seed; the hidden split does not (issue #19: the
+    visible labels used to reveal the seed, and so the hidden labels), unless it is given."""
     again = write_synthetic_data(tmp_path / "again", datasets=HW4_DATASETS, seed=0)
-    assert tree_digest(again) == tree_digest(synthetic_root)
+    assert tree_digest(again / "train") == tree_digest(synthetic_root / "train")
+    assert (again / "dataset.toml").read_bytes() == (synthetic_root / "dataset.toml").read_bytes()
+    assert tree_digest(again / "hidden") != tree_digest(synthetic_root / "hidden")
+    assert "hidden_seed" not in (again / "dataset.toml").read_text()  # not recorded anywhere
+    first = write_synthetic_data(
+        tmp_path / "a", datasets=HW4_DATASETS, seed=1, scale="tiny", hidden_seed=5
+    )
+    second = write_synthetic_data(
+        tmp_path / "b", datasets=HW4_DATASETS, seed=1, scale="tiny", hidden_seed=5
+    )
+    assert tree_digest(first) == tree_digest(second)
 
 
 @pytest.mark.slow  # writes two synthetic roots

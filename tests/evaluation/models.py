@@ -223,6 +223,54 @@ class DeadBranchResidual(nn.Module):
         return self.head(x.mean(dim=(2, 3)))
 
 
+class ThrownAway(nn.Module):
+    """A plain linear model that also runs a CNN, an inception block and a residual block whose
+    results it throws away (kept in a local, or summed into a value never returned)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.pool = nn.MaxPool2d(2)
+        self.dense = nn.Linear(8, 10)
+        self.inception = Inception(3)
+        self.block = ResidualBlock(3, 3)
+        self.head = nn.Linear(3, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = self.pool(self.bn(self.conv2(F.relu(self.conv1(x)))))
+        unused = self.dense(features.mean(dim=(2, 3)))
+        branches = self.inception(x)
+        skipped = self.block(x)
+        total = unused.sum() + branches.sum() + skipped.sum()
+        if total.item() == 12345.678:  # a use that never reaches the output
+            print("never")
+        return self.head(x.mean(dim=(2, 3)))
+
+
+class InPlaceResidual(nn.Module):
+    """torchvision's ResNet style: `out += identity` in place, then `relu_`, legitimately."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.conv1 = nn.Conv2d(8, 8, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(8)
+        self.pool = nn.MaxPool2d(2)
+        self.head = nn.Linear(8, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        identity = F.relu(self.stem(x))
+        out = F.relu(self.bn1(self.conv1(identity)))
+        out = self.bn2(self.conv2(out))
+        out += identity
+        out.relu_()
+        return self.head(self.pool(out).mean(dim=(2, 3)))
+
+
 class GatedResidual(nn.Module):
     """A residual block behind a bool attribute (`if self.use_block:`): legit when it is on."""
 

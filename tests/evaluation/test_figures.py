@@ -7,7 +7,7 @@ import base64
 import io
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from grader.evaluation import count_figures
 from grader.evaluation.figures import FigureSurvey, jpeg_size, png_size, survey_figures, svg_size
@@ -33,17 +33,33 @@ def _scored(notebook: dict) -> tuple[float, str]:
     return result.points, result.feedback
 
 
-def encoded(width: int, height: int, image_format: str = "PNG", exif: bytes = b"") -> str:
-    """A real image of that size, base64 as in a notebook output."""
+def encoded(
+    width: int, height: int, image_format: str = "PNG", exif: bytes = b"", drawn: bool = True
+) -> str:
+    """A real image of that size (a line drawn on it unless `drawn` is false), base64 as in a
+    notebook output."""
     buffer = io.BytesIO()
     options = {"exif": exif} if exif else {}
-    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, format=image_format, **options)
+    image = Image.new("RGB", (width, height), (200, 30, 30))
+    if drawn:
+        ImageDraw.Draw(image).line((0, 0, width, height), fill=(0, 0, 255), width=3)
+    image.save(buffer, format=image_format, **options)
     return base64.b64encode(buffer.getvalue()).decode()
 
 
 PLOT_PNG = encoded(640, 480)
 DOT_PNG = encoded(1, 1)
-SVG_PLOT = '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="460.8pt" height="345.6pt" viewBox="0 0 460.8 345.6"></svg>'
+SVG_PLOT = (
+    '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="460.8pt" '
+    'height="345.6pt" viewBox="0 0 460.8 345.6"><path d="M 0 345.6 L 460.8 345.6 L 460.8 0 z" '
+    'style="fill: #ffffff"/><path d="M 57 307 L 103 250 L 149 190" style="stroke: #1f77b4"/>'
+    "</svg>"
+)
+EMPTY_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="460.8pt" height="345.6pt"></svg>'
+# Issue #19's attack: 25 bytes, a PNG signature and an IHDR claiming 4000×4000 px.
+HEADER_ONLY_PNG = base64.b64encode(
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x0f\xa0\x00\x00\x0f\xa0\x08"
+).decode()
 
 
 def _figure(mime: str = "image/png", data: str = PLOT_PNG) -> dict:
@@ -99,8 +115,8 @@ def test_two_one_pixel_pngs_are_not_figures_and_go_to_a_person():
     assert result.review_reason == "ambiguous"
     assert result.feedback == (
         "0 figure(s) in the executed notebook; 2 expected. 2 more image(s) were not counted, "
-        "being smaller than 50×50 px or of unknown size (cell 1: 1×1 px image/png; cell 1: "
-        "1×1 px image/png); a person will check them."
+        "being smaller than 50×50 px, blank, undecodable or of unknown size (cell 1: 1×1 px "
+        "image/png; cell 1: 1×1 px image/png); a person will check them."
     )
     assert result.details["images_too_small"] == ["cell 1: 1×1 px image/png"] * 2
 
@@ -176,3 +192,60 @@ def test_odd_shapes_are_skipped():
     assert count_figures(hostile) == 1
     assert count_figures({"cells": "x"}) == 0
     assert count_figures([]) == 0  # type: ignore[arg-type]
+
+
+def test_a_header_an_empty_svg_and_a_blank_canvas_are_not_figures():
+    """Issue #19: a 25-byte PNG header claiming 4000×4000 px and an empty SVG earned 3 points."""
+    blank_png = encoded(640, 480, drawn=False)
+    forged = new_notebook(
+        cells=[
+            new_code_cell(
+                "fake()",
+                outputs=[
+                    _figure(data=HEADER_ONLY_PNG),
+                    _figure("image/svg+xml", EMPTY_SVG),
+                    _figure(data=blank_png),
+                ],
+            )
+        ]
+    )
+    assert len(base64.b64decode(HEADER_ONLY_PNG)) == 25
+    survey = survey_figures(forged)
+    assert survey == FigureSurvey(
+        real=0,
+        too_small=(),
+        unmeasured=("cell 1: 4000×4000 px image/png that does not decode",),
+        blank=(
+            "cell 1: 460×345 px image/svg+xml with nothing drawn (0 drawable element(s))",
+            "cell 1: 640×480 px image/png of one colour",
+        ),
+    )
+    result = _result(forged)
+    assert (result.points, result.status, result.review_reason) == (
+        0.0,
+        "needs_review",
+        "ambiguous",
+    )
+    assert result.details["images_blank"] == list(survey.blank)
+    assert "a person will check them" in result.feedback
+
+
+def test_an_svg_with_entities_is_not_parsed_and_one_that_lies_about_its_size_is_refused():
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa">]>'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><text>&a;</text>'
+        '<path d="M 0 0 L 1 1"/></svg>'
+    )
+    whole = base64.b64decode(encoded(60, 60))
+    truncated = base64.b64encode(whole[: len(whole) // 2]).decode()
+    lying = _figure(data=truncated)  # a header, half the pixels
+    notebook = new_notebook(
+        cells=[new_code_cell("x", outputs=[_figure("image/svg+xml", bomb), lying])]
+    )
+    survey = survey_figures(notebook)
+    assert survey.real == 0
+    assert (
+        survey.unmeasured[0]
+        == "cell 1: 100×100 px image/svg+xml that declares a DOCTYPE or entities"
+    )
+    assert survey.unmeasured[1] == "cell 1: 60×60 px image/png that does not decode"

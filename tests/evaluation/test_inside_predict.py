@@ -263,6 +263,7 @@ def test_the_script_imports_nothing_from_grader():
         "__future__",
         "argparse",
         "json",
+        "re",
         "sys",
         "time",
         "warnings",
@@ -356,3 +357,23 @@ def test_too_many_profiled_events_is_recorded_not_raised(tmp_path: Path, monkeyp
     assert structure["executed_error"].startswith("ValueError: one forward pass ran ")
     assert structure["executed_error"].endswith("profiled events, more than 10")
     assert structure["layer_counts"]["conv"] == 2 and "graph" in structure
+
+
+class WritesAFile(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        planted = torch.from_file("/work/planted", True, 8, dtype=torch.uint8)
+        return x.mean(dim=(2, 3)) + planted[:1].float() * 0
+
+
+def test_a_model_with_file_ops_is_refused_before_loading_and_after(tmp_path: Path):
+    """Issue #19: a model must not read or write files (the runner, another model's results)."""
+    path = tmp_path / "model.pt"
+    models.save_scripted(WritesAFile(), path)
+    with pytest.raises(inside_predict.RefusedModel, match=r"^the model calls from_file, which"):
+        inside_predict.refuse_file_ops_in_archive(path)
+    with pytest.raises(inside_predict.RefusedModel, match=r"forward calls aten::from_file"):
+        inside_predict.refuse_file_ops_in_graphs(models.load(path))
+    honest = tmp_path / "honest.pt"
+    models.save_scripted(models.PlainCNN(logits=2), honest)
+    inside_predict.refuse_file_ops_in_archive(honest)
+    inside_predict.refuse_file_ops_in_graphs(models.load(honest))

@@ -122,7 +122,12 @@ def test_forged_or_odd_values_read_as_absent():
     forged = {
         "structure": {
             "layer_counts": {"conv": "9", "pooling": True, "normalization": -3, "linear": 2.0},
-            "graph": {"concat_parallel_branches": "yes", "residual_skip": 1, "op_counts": []},
+            "graph": {
+                "concat_parallel_branches": "yes",
+                "residual_skip": 1,
+                "op_counts": [],
+                "live_op_counts": {"conv": "9", "linear": 2.0},
+            },
             "executed": {"op_counts": {"conv": "9", "pooling": True, "linear": 2.0}},
             "parameters": "many",
         }
@@ -156,6 +161,15 @@ GRAPH_ALL_THERE = {
         "max_concat_branches": 2,
         "residual_skip": True,
         "identity_skip_adds": 1,
+        # Every op on the path to the output: what ran decides (the smaller count).
+        "live_op_counts": {
+            "conv": 4,
+            "pooling": 1,
+            "normalization": 2,
+            "linear": 1,
+            "concat": 1,
+            "add": 1,
+        },
     },
 }
 
@@ -340,3 +354,22 @@ def test_a_structure_that_could_not_be_confirmed_goes_to_a_person_not_to_zero():
     assert (result.status, result.review_reason) == (Status.NEEDS_REVIEW, ReviewReason.AMBIGUOUS)
     assert result.feedback.endswith("A person will check the structure.")
     assert result.details["structure"]["passed"] is False
+
+
+@pytest.mark.slow
+def test_ops_whose_result_is_thrown_away_count_for_nothing(tmp_path):
+    """#19: dead conv, pool, norm, linear, concatenation and addition ops ran but do not count."""
+    facts = _facts_of(models.ThrownAway(), tmp_path)
+    assert facts.executed_available
+    ran = {kind: facts.layers[kind] for kind in ("conv", "pooling", "normalization", "linear")}
+    assert ran == {"conv": 0, "pooling": 0, "normalization": 0, "linear": 1}
+    assert not check_scratch_cnn(facts)[0]
+    assert not check_inception(facts)[0] and not check_residual(facts)[0]
+    assert (facts.concat_parallel_branches, facts.residual_skip) == (False, False)
+
+
+@pytest.mark.slow
+def test_an_in_place_skip_connection_is_on_the_path_to_the_output(tmp_path):
+    facts = _facts_of(models.InPlaceResidual(), tmp_path)
+    assert check_residual(facts) == (True, "residual block: 1 skip connection(s) added back.")
+    assert facts.layers["conv"] == 3 and facts.layers["normalization"] == 2

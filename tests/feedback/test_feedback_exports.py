@@ -54,6 +54,7 @@ def test_export_json_exact_structure(two_students):
             {
                 "student": "s2",
                 "total": 3.5,
+                "submitted": True,
                 "max_total": 5,
                 "awaiting_a_person": 1,
                 "questions": [
@@ -82,6 +83,7 @@ def test_export_json_exact_structure(two_students):
             {
                 "student": "s10",
                 "total": 3,
+                "submitted": True,
                 "max_total": 5,
                 "awaiting_a_person": 0,
                 "questions": [

@@ -65,3 +65,45 @@ def test_real_matplotlib_figures_count_even_when_the_run_status_is_forged(run_no
         "(advisory only: code in the notebook can change this report, and no points depend on it)."
     )
     host.assert_clean()
+
+
+HEADER_AND_EMPTY_SVG = """
+from IPython.display import SVG, Image, display
+HEADER = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000fa000000fa008")  # 25 bytes
+display(Image(data=HEADER, format="png"))
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300"></svg>'))
+"""
+
+EMPTY_MATPLOTLIB_FIGURES = """
+import matplotlib.pyplot as plt
+for index in range(2):
+    plt.figure(figsize=(3, 2))
+    plt.axis("off")
+    plt.show()
+"""
+
+
+def test_a_png_header_and_an_empty_svg_earn_nothing_and_go_to_a_person(run_notebook, host):
+    """Issue #19: these two outputs earned the question's 3 points."""
+    run = run_notebook(HEADER_AND_EMPTY_SVG)
+    assert run.status == "ok", run.message
+    result = score_figures("p1.visualize", VISUALIZE, run)
+    assert (result.points, result.status, result.details["figures"]) == (0.0, "needs_review", 0)
+    assert result.details["images_unmeasured"] == [
+        "cell 1: 4000×4000 px image/png that does not decode"
+    ]
+    assert result.details["images_blank"] == [
+        "cell 1: 400×300 px image/svg+xml with nothing drawn (0 drawable element(s))"
+    ]
+    host.assert_clean()
+
+
+def test_figures_with_nothing_drawn_are_blank(run_notebook, host):
+    run = run_notebook(EMPTY_MATPLOTLIB_FIGURES)
+    assert run.status == "ok", run.message
+    result = score_figures("p1.visualize", VISUALIZE, run)
+    assert (result.points, result.status) == (0.0, "needs_review")
+    assert [line.split(" px ")[1] for line in result.details["images_blank"]] == [
+        "image/png of one colour"
+    ] * 2
+    host.assert_clean()

@@ -221,7 +221,7 @@ def test_a_700000_cell_notebook_is_refused_on_the_host_and_never_run(run_noteboo
         )
 
     run = run_notebook("print('replaced')", prepare=replace_with_huge_notebook)
-    assert run.status == "error"
+    assert run.status == "unreadable"
     assert run.message.startswith("the notebook is too large to check: 4,200,004 JSON strings")
     assert run.executed_notebook is None and run.wall_seconds == 0.0  # no sandbox was started
     host.assert_clean()

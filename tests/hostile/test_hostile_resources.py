@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_markdown_cell
 
 from tests.hostile.conftest import PROBE_HELPERS, QUICK_LIMITS, cell_text, reported
 
@@ -283,5 +286,50 @@ def test_the_cell_timeout_is_kept_from_outside_when_the_cell_defeats_the_runner(
     assert run.message == message
     assert run.failed_cell == 1
     assert run.wall_seconds < 12
+    assert run.artifacts["p1.scratch"].read_bytes() == b"saved before the attack"
+    host.assert_clean()
+
+
+FORGE_STEPS = """\
+import gc, os, signal, threading, time
+signal.signal(signal.SIGALRM, signal.SIG_IGN)
+for thread in threading.enumerate():
+    if thread.name == 'cell-watchdog':
+        thread._on_expire = lambda: None
+[progress] = [o for o in gc.get_objects() if type(o).__name__ == 'Progress']
+step = 100
+while True:  # announce a new cell every half second, to push the outside deadline on
+    step += 1
+    os.write(progress.fd, f"start {step}\\n".encode())
+    time.sleep(0.5)
+"""
+
+
+def test_forged_cell_announcements_and_markdown_cells_add_no_time(run_notebook, host):
+    """Issue #19: the step clock trusted what a cell wrote on its progress fd, and counted
+    markdown cells as steps, so a cell could run for (all cells) × its timeout. Now the
+    notebook's 3 code cells get 3 × (1 + 5) s in all, whatever the cell writes."""
+
+    def forty_markdown_cells(submission: Path) -> None:
+        path = submission / "p1_cats_dogs.ipynb"
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells += [new_markdown_cell(f"note {n}") for n in range(40)]
+        nbformat.write(notebook, path)
+
+    run = run_notebook(
+        SAVE_PLACEHOLDER_ARTIFACT,
+        FORGE_STEPS,
+        "print('never runs')",
+        cell_timeout=1,
+        limits=replace(QUICK_LIMITS, wall_seconds=90, cpu_seconds=120),
+        prepare=forty_markdown_cells,
+    )
+    assert run.status == "timeout", run.message
+    assert run.wall_seconds < 3 * 6 + 6  # not the 90 s wall clock
+    assert re.fullmatch(
+        r"the notebook's cells ran past their time in cell 2: a cell announced a cell 1\d\d the "
+        r"notebook does not have \(stopped from outside the notebook's process\)",
+        run.message,
+    ), run.message
     assert run.artifacts["p1.scratch"].read_bytes() == b"saved before the attack"
     host.assert_clean()

@@ -241,7 +241,7 @@ def test_a_notebook_that_is_not_json_is_an_error_before_anything_runs(sandbox, t
         cell_timeout=10,
         out_dir=tmp_path / "out",
     )
-    assert run.status == "error"
+    assert run.status == "unreadable"  # the file, not a cell: a person is told (issue #19)
     assert run.message.startswith("the notebook cannot be read: not valid JSON")
     assert run.executed_notebook is None
 

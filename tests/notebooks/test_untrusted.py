@@ -203,6 +203,28 @@ def test_a_700000_cell_notebook_is_refused_before_it_is_parsed(tmp_path):
     assert peak_mib < 400  # parsed, it took 930 MB
 
 
+def test_a_61_mib_notebook_of_numbers_is_refused_before_it_is_parsed(tmp_path):
+    """Issue #19: numbers were not counted; a 61 MiB notebook of them took the host to 1.95 GiB."""
+    path = tmp_path / "p1.ipynb"
+    numbers = b",".join([b"1.5"] * 15_990_000)
+    path.write_bytes(b'{"nbformat": 4, "cells": [], "x": [' + numbers + b"]}")
+    assert path.stat().st_size > 60 * 10**6
+    problem, peak_mib = precheck_in_a_subprocess(path)
+    assert problem == (
+        "the notebook is too large to check: 15,990,002 JSON values, over the 2,000,000 cap "
+        "(fix: clear its outputs (Kernel > Restart & Clear Output), remove unneeded cells, "
+        "save it again)"
+    )
+    assert peak_mib < 400
+
+
+def test_commas_inside_strings_are_not_values(tmp_path):
+    text = json.dumps("a," * 2_500_000)
+    path = tmp_path / "p1.ipynb"
+    path.write_text('{"nbformat": 4, "cells": [{"cell_type": "code", "source": ' + text + "}]}")
+    assert read_json_no_follow(path, 64 * 2**20)["cells"][0]["source"].startswith("a,a,")
+
+
 def test_millions_of_tiny_strings_are_refused_before_they_are_parsed(tmp_path):
     path = tmp_path / "p1.ipynb"
     path.write_bytes(b'{"nbformat":4,"cells":[],"x":"' + b'","'.join([b"a"] * 3_000_000) + b'"}')

@@ -98,3 +98,41 @@ def test_lost_worker_takes_its_sandbox_down():
     while processes_of_sandbox_uids() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_of_sandbox_uids() == []  # closing the cluster ends every sandbox it started
+
+
+def test_the_local_cluster_speaks_tls_and_refuses_a_stranger():
+    """Issue #19: its workers run as this user and take pickled tasks; another local user who
+    reaches the port must not be able to send any."""
+    from distributed import Client
+    from distributed.security import Security
+
+    with open_client(ClusterOptions(workers=1)) as client:
+        address = client.scheduler.address
+        assert address.startswith("tls://127.0.0.1:")
+        assert client.submit(lambda x: x + 1, 1, pure=False).result(timeout=30) == 2
+        for attempt in (
+            lambda: Client(address.replace("tls://", "tcp://"), timeout=3),
+            lambda: Client(address, timeout=3, security=Security.temporary()),  # its own keys
+        ):
+            with pytest.raises((OSError, TypeError, ValueError)):
+                stranger = attempt()
+                stranger.close()
+
+
+def test_a_scheduler_tls_file_is_read_or_refused_in_one_line(tmp_path):
+    from grader.scheduling.cluster import ClusterError, read_security_file
+
+    for name in ("ca.pem", "client.pem", "client.key"):
+        (tmp_path / name).write_text("-----BEGIN-----\n")
+    good = tmp_path / "security.toml"
+    good.write_text('ca_file = "ca.pem"\ncert = "client.pem"\nkey = "client.key"\n')
+    security = read_security_file(good)
+    assert security.require_encryption and security.tls_ca_file == str(tmp_path / "ca.pem")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('ca_file = "ca.pem"\n')
+    with pytest.raises(ClusterError) as raised:
+        read_security_file(bad)
+    assert raised.value.one_line() == (
+        f"{bad}: the scheduler security file lacks cert, key (fix: write ca_file = "
+        '"ca.pem", cert = "client.pem", key = "client.key")'
+    )

@@ -143,9 +143,17 @@ def test_an_export_never_mixes_two_rubrics(course):
         == 0
     )
 
-    canvas = invoke(
-        "export", "--db", str(db), "--assignment", "hw5", "--format", "canvas", "--per-question"
+    roster = root / "roster.csv"
+    roster.write_text(
+        "student_id,lms_id\n"
+        + "".join(
+            f"{s},{n}\n" for n, s in enumerate(("ana", "ben", "chloe", "dev", "eli", "farah"))
+        )
     )
+    canvas = invoke(
+        "export", "--db", str(db), "--assignment", "hw5", "--format", "canvas", "--per-question",
+        "--roster", str(roster),
+    )  # fmt: skip
     assert canvas.exit_code == 0, canvas.output
     rows = list(csv.reader(io.StringIO(canvas.stdout)))
     possible = rows[1]
@@ -155,7 +163,7 @@ def test_an_export_never_mixes_two_rubrics(course):
 
     mixed = invoke(
         "export", "--db", str(db), "--assignment", "hw5", "--format", "canvas",
-        "--rubric", str(root / "rubrics" / "hw5.toml"),
+        "--rubric", str(root / "rubrics" / "hw5.toml"), "--roster", str(roster),
     )  # fmt: skip
     assert mixed.exit_code == 2
     assert "this export would mix two rubrics: " in mixed.output

@@ -281,10 +281,18 @@ def test_roster_ids_in_order_without_repeats(tmp_path):
     assert read_roster(path) == ["alice", "bob", "d.ana-2@uni"]
 
 
-@pytest.mark.parametrize("header", ["id", "ID", "Student", "Student ID", "student-id"])
+@pytest.mark.parametrize("header", ["Student ID", "student-id", "STUDENT_ID"])
 def test_roster_id_column_names(tmp_path, header):
     path = write_roster(tmp_path, f"\ufeff{header},section\nalice,1\nbob,2\n")
     assert read_roster(path) == ["alice", "bob"]
+
+
+@pytest.mark.parametrize("header", ["id", "ID", "Student"])
+def test_a_platform_s_id_or_name_column_is_not_taken_for_the_folder(tmp_path, header):
+    """Issue #19: Canvas's export names its user id `ID` and the display name `Student`."""
+    path = write_roster(tmp_path, f"{header},section\nalice,1\nbob,2\n")
+    with pytest.raises(TemplateError, match=r"no `student_id` column, and `(id|student)` is not"):
+        read_roster(path)
 
 
 @pytest.mark.parametrize("separator", [",", ";", "\t"])

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Target = Literal["class", "real"]
 
@@ -29,6 +29,26 @@ class DatasetDeclaration(_Strict):
 
     format: str
     description: str = Field(default="", description="a note for staff")
+    perturbation: str | None = Field(
+        default=None,
+        description="the label-preserving copy every model is also measured on (grader.data."
+        "perturbations: shift, hflip, noise, none; default: the format's)",
+    )
+    perturbation_margin: float = Field(
+        default=0.15,
+        gt=0,
+        le=1,
+        description="a measure that falls by more than this on the perturbed copy goes to a person",
+    )
+
+    @field_validator("perturbation")
+    @classmethod
+    def _known_perturbation(cls, name: str | None) -> str | None:
+        from grader.data.perturbations import PERTURBATIONS
+
+        if name is not None and name not in PERTURBATIONS:
+            raise ValueError(f"'{name}' is not one of {', '.join(PERTURBATIONS)}")
+        return name
 
 
 @dataclass(frozen=True)
@@ -62,7 +82,15 @@ class DatasetFormat:
     importer: ClassVar[str]
     #: Declaration fields that do not describe the files (how they are decoded, what synthesis
     #: adds): a rubric may change them without new data.
-    free_fields: ClassVar[frozenset[str]] = frozenset({"description"})
+    free_fields: ClassVar[frozenset[str]] = frozenset(
+        {"description", "perturbation", "perturbation_margin"}
+    )
+    #: The perturbation a declaration that names none gets (grader.data.perturbations).
+    default_perturbation: ClassVar[str] = "none"
+
+    def perturbation(self, declared: DatasetDeclaration) -> str:
+        """The perturbation the check uses for this dataset ("none": no check)."""
+        return declared.perturbation or self.default_perturbation
 
     def target(self, declared: DatasetDeclaration) -> Target:
         """What a model predicts: a class, or real values."""
@@ -106,10 +134,14 @@ class DatasetFormat:
         hidden_dir: Path,
         *,
         seed: int,
+        hidden_seed: int,
         sizes: SynthesisSizes,
         stream: tuple[int, ...],
     ) -> Mapping[str, int]:
-        """Write a small learnable copy in the real on-disk format; return counts per split."""
+        """Write a small learnable copy in the real on-disk format; return counts per split.
+
+        The hidden test split is drawn from `hidden_seed`, which nothing visible reveals; the
+        classes themselves (prototypes, target functions) come from `seed`."""
         raise NotImplementedError
 
 

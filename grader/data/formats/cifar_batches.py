@@ -86,6 +86,7 @@ class CifarBatches(DatasetFormat):
     declaration = CifarBatchesDeclaration
     stream = 2  # labels; the pixels use the next stream
     importer = "import-cifar10"
+    default_perturbation = "shift"
     sizes = MappingProxyType(
         {  # train: per batch (five batches)
             "tiny": SynthesisSizes(40, 0, 100),
@@ -133,6 +134,7 @@ class CifarBatches(DatasetFormat):
         hidden_dir: Path,
         *,
         seed: int,
+        hidden_seed: int,
         sizes: SynthesisSizes,
         stream: tuple[int, ...],
     ) -> Mapping[str, int]:
@@ -147,7 +149,12 @@ class CifarBatches(DatasetFormat):
             batch = _batch(seed, stream, number, per_batch, label, (number - 1) * per_batch)
             (train / file_name).write_bytes(encode_batch(batch))
         test = _batch(
-            seed, stream, 0, sizes.test, "testing batch 1 of 1", len(TRAIN_BATCHES) * per_batch
+            hidden_seed,
+            stream,
+            0,
+            sizes.test,
+            "testing batch 1 of 1",
+            len(TRAIN_BATCHES) * per_batch,
         )
         (hidden / TEST_BATCH).write_bytes(encode_batch(test))
         (train / META_FILE).write_bytes(

@@ -99,7 +99,10 @@ class ImageFolders(DatasetFormat):
     declaration = ImageFoldersDeclaration
     stream = 1
     importer = "import-cats-dogs"
-    free_fields = frozenset({"description", "image_size", "pretrained_base"})
+    default_perturbation = "shift"
+    free_fields = frozenset(
+        {"description", "image_size", "pretrained_base", "perturbation", "perturbation_margin"}
+    )
     sizes = MappingProxyType(
         {  # per class
             "tiny": SynthesisSizes(10, 5, 10),
@@ -165,6 +168,7 @@ class ImageFolders(DatasetFormat):
         hidden_dir: Path,
         *,
         seed: int,
+        hidden_seed: int,
         sizes: SynthesisSizes,
         stream: tuple[int, ...],
     ) -> Mapping[str, int]:
@@ -192,7 +196,8 @@ class ImageFolders(DatasetFormat):
                 folder = base / name / split / folder_name
                 folder.mkdir(parents=True)
                 for index in range(per_class):
-                    pixels = draw(image_rng(seed, *stream, split_index, label, index), label)
+                    drawn_from = hidden_seed if split == "test" else seed
+                    pixels = draw(image_rng(drawn_from, *stream, split_index, label, index), label)
                     (folder / f"{stem}.{number}.jpg").write_bytes(jpeg_bytes(pixels))
                     number += 1
                 counts[split] = counts.get(split, 0) + per_class

@@ -201,6 +201,7 @@ class NpzArrays(DatasetFormat):
         hidden_dir: Path,
         *,
         seed: int,
+        hidden_seed: int,
         sizes: SynthesisSizes,
         stream: tuple[int, ...],
     ) -> Mapping[str, int]:
@@ -225,7 +226,8 @@ class NpzArrays(DatasetFormat):
         ):
             if count == 0:
                 continue
-            split_rng = np.random.default_rng([seed, *stream, index, count])
+            drawn_from = hidden_seed if split == "test" else seed
+            split_rng = np.random.default_rng([drawn_from, *stream, index, count])
             if declared.target == "class":
                 y = _labels(split_rng, count, classes)
                 if declared.input_dtype == "int64":

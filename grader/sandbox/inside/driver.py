@@ -244,12 +244,16 @@ class FullFilesystems:
 
 
 class StepClock:
-    """Per-step deadlines kept here, outside the command's process, which cannot touch them.
+    """Per-step deadlines kept here, outside the command's process, within a total that
+    nothing the command writes can move.
 
-    The command announces "start N" on fd 3 as each step (a notebook cell) begins; each
-    step then has `seconds`. N must grow and at most `max_steps` are taken, so whatever the
-    command writes there, it never gets more than max_steps × seconds in all (and the wall
-    clock still holds); a command that stops announcing keeps its last deadline.
+    The command announces "start N" on its progress fd as each step (a notebook cell)
+    begins; each step then has `seconds`. The announcements come from the process that runs
+    the student's code, so they are untrusted: N must grow, at most `max_steps` are taken,
+    and no deadline ever passes `budget_end`, fixed when the clock is made at max_steps ×
+    seconds (the host counts the code cells that will run; markdown cells are not steps). A
+    forged announcement can only move time between the command's own steps, never add any;
+    a command that stops announcing keeps its last deadline.
     """
 
     def __init__(self, seconds: float, max_steps: int) -> None:
@@ -259,6 +263,7 @@ class StepClock:
         self.deadline: float | None = None
         self.taken = 0
         self.pending = b""
+        self.budget_end = time.monotonic() + seconds * max_steps
 
     def feed(self, data: bytes) -> None:
         self.pending += data
@@ -271,7 +276,11 @@ class StepClock:
             step = int(number)
             if self.step is None or step > self.step:
                 self.step, self.taken = step, self.taken + 1
-                self.deadline = time.monotonic() + self.seconds
+                self.deadline = min(time.monotonic() + self.seconds, self.budget_end)
+
+    def next_deadline(self) -> float:
+        """The step's deadline, or the budget's end before any step was announced."""
+        return self.budget_end if self.deadline is None else self.deadline
 
 
 def run_command(config: dict[str, Any]) -> dict[str, Any]:
@@ -323,15 +332,18 @@ def run_command(config: dict[str, Any]) -> dict[str, Any]:
             timed_out = True
             killed_reason = f"wall-clock timeout ({wall:g} s)"
             break
-        if clock is not None and clock.deadline is not None:
-            if clock.deadline <= now:
+        if clock is not None:
+            if clock.next_deadline() <= now:
                 step_timed_out = clock.step
                 killed_reason = (
                     f"step {clock.step} ran past its {clock.seconds:g} s timeout "
                     "(stopped from outside the command)"
+                    if clock.step is not None
+                    else f"no step started within {clock.max_steps} × {clock.seconds:g} s "
+                    "(stopped from outside the command)"
                 )
                 break
-            remaining = min(remaining, clock.deadline - now)
+            remaining = min(remaining, clock.next_deadline() - now)
         for fd, _ in poller.poll(min(remaining, 0.5) * 1000):
             if fd == wake_r:
                 try:
