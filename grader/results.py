@@ -137,6 +137,9 @@ class Override:
     judged_max_points: float | None = None  # None: made before overrides remembered it
     judged_answer_hash: str | None = None
     override_id: int = 0  # the stored row; a newer decision has a larger id
+    #: Concept questions: the key points the person ticked, in rubric order (None: not said).
+    key_points: tuple[bool, ...] | None = None
+    comment: str = ""  # for the student, shown in reports and exports beside the points
 
 
 @dataclass(frozen=True)

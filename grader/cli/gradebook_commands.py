@@ -201,12 +201,38 @@ def override(
     actor: Annotated[
         str | None, typer.Option("--actor", help="Who decided (default: the $USER running this).")
     ] = None,
+    key_points: Annotated[
+        str | None,
+        typer.Option(
+            "--key-points",
+            help="Concept questions: the key points found, by number (e.g. 1,3; '' for none). "
+            "Kept with the decision: the question's other suggestions learn from it.",
+            show_default=False,
+        ),
+    ] = None,
+    comment: Annotated[
+        str, typer.Option("--comment", help="A comment for the student, shown in the report.")
+    ] = "",
 ) -> None:
     """Set a question's points by hand; kept across regrades and recorded in the audit log."""
     who = who_decides(actor)
+    ticked = None
+    if key_points is not None:
+        parts = [p.strip() for p in key_points.split(",") if p.strip()]
+        if not all(p.isdigit() for p in parts):
+            fail(f"--key-points {key_points!r}: give numbers separated by commas (fix: e.g. 1,3)")
+        ticked = [int(p) for p in parts]
     try:
         done = service.set_override(
-            db, student, question, points, reason=reason, actor=who, assignment=assignment
+            db,
+            student,
+            question,
+            points,
+            reason=reason,
+            actor=who,
+            assignment=assignment,
+            ticked=ticked,
+            comment=comment,
         )
     except GraderError as exc:
         fail(exc.one_line())

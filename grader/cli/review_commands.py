@@ -87,7 +87,7 @@ def list_queue(
         typer.echo(json.dumps([item.as_json() for item in items], indent=2, ensure_ascii=False))
         return
     table = Table(title=f"Review queue: {len(items)} item(s)")
-    for column in ("student", "question", "kind", "status", "suggested", "group"):
+    for column in ("student", "question", "kind", "status", "suggested", "group", "unsure"):
         table.add_column(column, justify="right" if column == "suggested" else "left")
     for item in items:
         shown = item.status.value + (f" ({item.review_reason.value})" if item.review_reason else "")
@@ -98,6 +98,7 @@ def list_queue(
             shown,
             f"{item.suggested_points:g}/{item.max_points:g}",
             item.group,
+            ",".join(str(n) for n in item.unsure),
         )
     stdout.print(table)
     attention = sum(1 for item in items if item.kind is ReviewKind.attention)
@@ -129,9 +130,9 @@ def accept(
 ) -> None:
     """Confirm suggested points in bulk: one answer group of a question, or all its suggestions.
 
-    Each answer becomes an override at its suggested points, audited one by one.
-    Answers that need attention (unreadable, errors) are never confirmed in bulk; they
-    are counted and stay in the queue.
+    Each answer becomes an override at its suggested points (and key points), audited
+    one by one. Answers that need attention (unreadable, errors) or whose suggestion has
+    unsure key points are never confirmed in bulk; they are counted and stay in the queue.
     """
     if (group is None) == (not all_suggested):
         fail("give exactly one of --group G or --all-suggested")
@@ -150,8 +151,8 @@ def accept(
     stdout.print(f"{question}: confirmed {len(done.decided)} suggestion(s) by {who_decides(actor)}")
     if done.skipped:
         stdout.print(
-            f"{len(done.skipped)} answer(s) need attention and were left in the queue: "
-            + ", ".join(done.skipped[:20])
+            f"{len(done.skipped)} answer(s) need attention or have unsure key points and were "
+            "left in the queue for a person: " + ", ".join(done.skipped[:20])
         )
 
 

@@ -228,18 +228,25 @@ def _found_by_content(result: QuestionResult, placement: Placement) -> QuestionR
         "placement_sure": placement.sure,
         "placement_relevance": placement.relevance,
     }
+    if placement.alternative:
+        details["placement_alternative"] = placement.alternative
     if placement.damaged_marker:
         details["damaged_marker"] = placement.damaged_marker
     note = f"No marker for this question was read; this answer was found by its content in {where}"
     if placement.sure:
         return replace(result, details=details, feedback=f"{note}. {result.feedback}")
+    candidates = (
+        f" (it could answer {placement.alternative} as well: both are shown)"
+        if placement.alternative
+        else ""
+    )
     return replace(
         result,
         status=Status.NEEDS_REVIEW,
         review_reason=ReviewReason.UNASSIGNED,
         details=details,
-        feedback=f"{note}, but the grader is not sure it answers this question: a person will "
-        f"check the text shown. {result.feedback}",
+        feedback=f"{note}, but the grader is not sure it answers this question{candidates}: a "
+        f"person will check the text shown. {result.feedback}",
     )
 
 

@@ -36,6 +36,9 @@ class Placement:
     sure: bool
     relevance: float
     damaged_marker: str | None = None
+    #: Another question the text could answer as well (issue #20): shown beside this one to
+    #: the person who decides, and the placement is then never sure.
+    alternative: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,10 @@ def place_by_content(
             share = max(s for s, label in zip(scores, labels, strict=True) if label == qid)
             marker = next((b.damaged_marker for b, lab in zip(blocks, labels, strict=True)
                            if lab == qid and b.damaged_marker), None)  # fmt: skip
+            rival = _rival(text_of, qid, share, compiled)
             placements[qid] = Placement(
-                text_of, host, sure=qid in gap and share >= SURE_RELEVANCE, relevance=round(share, 2),
-                damaged_marker=marker,
+                text_of, host, sure=qid in gap and share >= SURE_RELEVANCE and rival is None,
+                relevance=round(share, 2), damaged_marker=marker, alternative=rival,
             )  # fmt: skip
         if any(label != host for label in labels):
             rest = "\n\n".join(
@@ -105,6 +109,17 @@ def place_by_content(
     for qid, placement in placements.items():
         kept[qid] = placement.text
     return Placed(kept, placements, left_preamble)
+
+
+def _rival(
+    text: str, placed_on: str, share: float, compiled: Mapping[str, tuple[CompiledKeyPoint, ...]]
+) -> str | None:
+    """Another concept question the text is (nearly) as much about, or None."""
+    others = [(relevance(text, points), q) for q, points in compiled.items() if q != placed_on]
+    if not others:
+        return None
+    best, question = max(others)
+    return question if best >= MIN_RELEVANCE and best >= share - MARGIN else None
 
 
 def _questions_between(

@@ -1,12 +1,11 @@
 """Suggest which key points a concept answer covers, each with a confidence and its evidence.
 
-Keyword/synonym rules, not embeddings: measured on real answers they agreed
-with hand grades far better (see the course's key-point notes), and on the
-development corpus in tests/scoring/concept_corpus (benchmarks/bench_concepts.py).
-A key point is covered when all its keyword groups hit in one clause
-(`concept_matching`). Each suggestion carries a confidence; below
-UNCERTAIN_BELOW it is marked uncertain, so a review page shows it first and
-never lets it be confirmed in bulk unseen.
+Keyword/synonym rules: a key point is covered when all its keyword groups hit in one clause
+(`concept_matching`). Each suggestion carries a confidence; below UNCERTAIN_BELOW it is
+marked uncertain, so a review page shows it first and never lets it be confirmed in bulk.
+A point the rules do not find is unsure unless something positive says it is missing
+(issue #20): answers make points in other words. `concept_learning` then recomputes the
+suggestions of a question from the answers staff decided.
 
 The result is only a suggestion; this module must not set statuses or
 points of record (`grader.kinds.concept` builds the result a person confirms).
@@ -26,18 +25,36 @@ if TYPE_CHECKING:
 
 NON_WORD = re.compile(r"[^a-z0-9×]+")
 
-#: Confidence of a suggestion by how it was reached (calibrated on the development corpus).
+#: Confidence of a suggestion by how it was reached. A point is suggested covered with the
+#: clause that shows it, or not covered with positive evidence (nothing written; a stated
+#: misconception); "no evidence found" is never a confident "not covered" (issue #20): the
+#: rules miss paraphrases, so those points are unsure and a person decides. Calibrated on
+#: the held-out part of the development corpus (tests/scoring/concept_corpus/held_out.py),
+#: never on the external set.
 CONFIDENCE = {
     "clause": 0.95,  # every group hit in one clause, as written
-    "clause_respelt": 0.85,  # ... with a misspelt or OCR-damaged word corrected
+    "clause_respelt": 0.9,  # ... with a misspelt or OCR-damaged word corrected
+    "adjacent": 0.85,  # the groups hit in two neighbouring clauses
     "shape": 0.8,  # a written H×W×C shape example, next to a point the words cover
-    "shape_alone": 0.5,  # a shape example and nothing else: maybe another question's answer
-    "none": 0.95,  # no group of the point hit anywhere
-    "partial": 0.85,  # some groups hit, never all in one clause or next to each other
-    "adjacent": 0.6,  # the groups hit in two neighbouring clauses only
-    "scattered": 0.6,  # every group hit, but in clauses far apart
+    "empty": 0.99,  # nothing written: positive evidence that nothing is covered
+    "misconception_stated": 0.85,  # not found, and the answer states a known wrong claim
+    # Not found, without positive evidence: unsure, a person decides.
+    "none": 0.5,  # no group of the point hit anywhere (a paraphrase would look like this)
+    "partial": 0.55,  # some groups hit, never all in one clause or next to each other
+    "scattered": 0.55,  # every group hit, but in clauses far apart
     "negated": 0.55,  # every group hit in one clause, but a hit was negated
-    "misconception": 0.6,  # the answer states a known wrong claim: every finding is doubtful
+    "shape_alone": 0.5,  # a shape example and nothing else: maybe another question's answer
+    "misconception": 0.6,  # found, but the answer states a known wrong claim
+}
+#: How a finding is said on the review page and in `grader review list`.
+HOW_WORDS = {
+    "empty": "nothing was written",
+    "misconception_stated": "the answer states a known wrong claim",
+    "none": "no words of this point were found; it may be said in other words",
+    "partial": "only part of this point's words were found",
+    "scattered": "this point's words were found far apart",
+    "negated": "this point's words were found, but negated",
+    "shape_alone": "only a shape example was found",
 }
 UNCERTAIN_BELOW = 0.7
 SHORT_OR_NOISY = 0.8  # confidence factor for a very short answer or one with many respelt words
@@ -121,8 +138,12 @@ def suggest_key_points(
             # only next to a point the words cover, else a person decides.
             how = "shape" if text_covers_some else "shape_alone"
             finding = _Finding(text_covers_some, how, finding.hits, finding.clause)
-        sure = CONFIDENCE[finding.how] * damping
-        if wrong_sentences and finding.how != "none":
+        if not finding.covered and word_count == 0:
+            finding = _Finding(False, "empty", (), None)
+        elif not finding.covered and wrong_sentences and finding.how in ("none", "partial"):
+            finding = _Finding(False, "misconception_stated", finding.hits, finding.clause)
+        sure = CONFIDENCE[finding.how] * (damping if finding.how != "empty" else 1.0)
+        if wrong_sentences and finding.covered:
             sure = min(sure, CONFIDENCE["misconception"])
         sure = round(sure, 2)
         covered.append(finding.covered)
@@ -168,6 +189,7 @@ def _evidence(key_point: KeyPoint, finding: _Finding, confidence: float) -> dict
         "confidence": confidence,
         "uncertain": confidence < UNCERTAIN_BELOW,
         "how": finding.how,
+        "why": None if finding.covered else HOW_WORDS.get(finding.how),
     }
 
 

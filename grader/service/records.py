@@ -9,7 +9,7 @@ person's override. An export never mixes two rubrics. Must not print or write fi
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -190,15 +190,41 @@ def set_override(
     reason: str,
     actor: str,
     assignment: str | None = None,
+    ticked: Sequence[int] | None = None,
+    comment: str = "",
 ) -> OverrideSet:
-    """Set a question's points by hand; kept across regrades and recorded in the audit log."""
+    """Set a question's points by hand; kept across regrades and recorded in the audit log.
+
+    `ticked`: the key points (1-based) of a concept answer the person found; `comment`: for
+    the student's report."""
     if not reason.strip():
         raise GraderError(
             "--reason must not be empty",
             hint="say why, e.g. --reason 'confirmed key points 1 and 3'",
         )
     gradebook = open_assignment(db, assignment=assignment).gradebook
-    gradebook.add_override(student, question, points, reason=reason, actor=actor)
+    from grader.service.review import decide
+
+    current = next(
+        (
+            q
+            for g in gradebook.latest_grades(student)
+            for q in g.questions
+            if q.question_id == question
+        ),
+        None,
+    )
+    decide(
+        gradebook,
+        student=student,
+        question=question,
+        points=points,
+        reason=reason,
+        actor=actor,
+        version=current.version if current is not None else "",
+        ticked=ticked,
+        comment=comment,
+    )
     return OverrideSet(student, question, points, reason, actor)
 
 

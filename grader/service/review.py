@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +36,7 @@ from grader.results import (
 )
 from grader.rubric import QuestionCatalogue, Rubric, load_rubric
 from grader.service.assignments import RubricChoice, open_assignment
+from grader.service.concept_review import ConceptAnswer, ConceptView, concept_answer, concept_view
 from grader.service.gradebooks import open_existing
 from grader.storage import Gradebook, GradebookTarget
 
@@ -62,6 +63,12 @@ class ReviewItem:
     feedback: str
     group: str = ""  # answers with the same group (in one question) get one decision
     version: str = ""  # `GradedQuestion.version` when listed; a decision must send it back
+    #: Concept answers: key points (1-based) still unsure after learning from the decisions;
+    #: such an answer is never confirmed in bulk (issue #20).
+    unsure: tuple[int, ...] = ()
+    covered: tuple[bool, ...] = ()  # concept answers: the key points suggested
+    answer_text: str = ""  # the answer as written (capped), for side-by-side group pages
+    evidence_sentences: tuple[str, ...] = ()  # sentences that showed a covered key point
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +83,7 @@ class ReviewItem:
             "feedback": self.feedback,
             "group": self.group,
             "version": self.version,
+            "unsure": list(self.unsure),
         }
 
 
@@ -132,6 +140,39 @@ def _item(
         feedback=question.feedback,
         group=answer_group(question, described.kind),
         version=question.version,
+        answer_text=question.result.answer_text[:ITEM_TEXT_CHARS],
+        evidence_sentences=_evidence_sentences(question.result),
+    )
+
+
+#: How much of an answer a queue item carries (the answer page shows all of it).
+ITEM_TEXT_CHARS = 2000
+
+
+def _evidence_sentences(result: QuestionResult) -> tuple[str, ...]:
+    evidence = _detail(result, "evidence")
+    if not isinstance(evidence, list):
+        return ()
+    found = (
+        e.get("matched_sentence")
+        for e in evidence
+        if isinstance(e, dict) and e.get("covered") and isinstance(e.get("matched_sentence"), str)
+    )
+    return tuple(dict.fromkeys(s for s in found if s))
+
+
+def _learned_item(item: ReviewItem, view: ConceptView | None) -> ReviewItem:
+    """A waiting concept answer with the suggestion learnt from its question's decisions."""
+    if view is None or item.student_id not in view.learned:
+        return item
+    learned = view.learned[item.student_id]
+    points = view.suggested_points(item.student_id)
+    return replace(
+        item,
+        suggested_points=item.suggested_points if points is None else points,
+        group=view.group_of.get(item.student_id, item.group),
+        unsure=view.unsure(item.student_id),
+        covered=learned.covered,
     )
 
 
@@ -160,18 +201,36 @@ def review_queue(
 class _StudentEntry:
     items: tuple[ReviewItem, ...]  # this student's waiting answers, in rubric order
     decided: tuple[str, ...]  # question ids a person decided (override in force)
+    # Concept answers (waiting or decided), what the suggestions learn from.
+    concepts: tuple[tuple[str, ConceptAnswer], ...] = ()
 
 
 def _student_entry(grades: StudentGrades, catalogue: QuestionCatalogue) -> _StudentEntry:
     items: list[ReviewItem] = []
     decided: list[str] = []
+    concepts: list[tuple[str, ConceptAnswer]] = []
     for question in grades.questions:
         item = _item(grades.student_id, question, catalogue)
         if item is not None:
             items.append(item)
         elif question.overridden:
             decided.append(question.question_id)
-    return _StudentEntry(tuple(items), tuple(decided))
+        if catalogue.describe(question.question_id).kind == "concept":
+            found = _concept_answer(grades.student_id, question)
+            if found is not None:
+                concepts.append((question.question_id, found))
+    return _StudentEntry(tuple(items), tuple(decided), tuple(concepts))
+
+
+def _concept_answer(student_id: str, question: GradedQuestion) -> ConceptAnswer | None:
+    evidence = _detail(question.result, "evidence")
+    if not isinstance(evidence, list):
+        return None
+    override = question.override
+    decision = (override.points, override.key_points) if override is not None else None
+    if override is None and not question.awaits_confirmation and not question.needs_attention:
+        return None  # graded without a person (a rescore): neither taught nor waiting
+    return concept_answer(student_id, question.result.answer_text, evidence, decision)
 
 
 @dataclass(frozen=True)
@@ -188,15 +247,42 @@ class QueueSnapshot:
     students: Mapping[str, _StudentEntry]
 
     @cached_property
+    def concept_views(self) -> dict[str, ConceptView]:
+        """Per concept question: suggestions learnt from its decisions, groups, trust."""
+        by_question: dict[str, list[ConceptAnswer]] = {}
+        for entry in self.students.values():
+            for question_id, found in entry.concepts:
+                by_question.setdefault(question_id, []).append(found)
+        return {qid: concept_view(answers) for qid, answers in by_question.items()}
+
+    @cached_property
     def items(self) -> tuple[ReviewItem, ...]:
-        """Every waiting answer in queue order: rubric order, then a stable shuffle.
+        """Every waiting answer in queue order: rubric order; within a concept question the
+        answers whose decision teaches the most first (the most unsure, then the centre of
+        the largest group); otherwise a stable shuffle.
 
         Computed once per snapshot: every page of an unchanged gradebook reuses it."""
         order = {q.id: i for i, q in enumerate(self.catalogue)}
-        every = [item for entry in self.students.values() for item in entry.items]
-        return tuple(
-            sorted(every, key=lambda i: (order.get(i.question_id, len(order)), _shuffle_key(i)))
-        )
+        views = self.concept_views
+        every = [
+            _learned_item(item, views.get(item.question_id))
+            for entry in self.students.values()
+            for item in entry.items
+        ]
+        sizes = Counter((i.question_id, i.group) for i in every)
+
+        def rank(item: ReviewItem) -> tuple[Any, ...]:
+            view = views.get(item.question_id)
+            central = view.centrality.get(item.student_id, 0.0) if view is not None else 0.0
+            return (
+                order.get(item.question_id, len(order)),
+                -len(item.unsure),
+                -sizes[(item.question_id, item.group)],
+                -round(central, 3),
+                _shuffle_key(item),
+            )
+
+        return tuple(sorted(every, key=rank))
 
     @cached_property
     def decided(self) -> Counter[str]:
@@ -401,6 +487,7 @@ class ReviewAnswer:
     # A notebook question: per notebook, the outputs of the cells that name its model
     notebook_outputs: Mapping[str, tuple[CellOutput, ...]] = field(default_factory=dict)
     page_images: tuple[Path, ...] = ()  # a scan: its rendered pages, as the gradebook lists them
+    trust: str | None = None  # concept questions: how far the suggestions can be trusted
 
 
 def review_answer(
@@ -438,13 +525,24 @@ def review_answer(
         tuple(e for e in evidence if isinstance(e, dict)) if isinstance(evidence, list) else ()
     )
     group_size = 1
-    if item is not None:
+    trust_said = None
+    if item is not None or described.kind == "concept":
         queue = snapshot if snapshot is not None else queue_snapshot(gradebook, rubric=scope.rubric)
-        group_size = sum(
-            1
-            for other in queue.items
-            if other.question_id == question and other.group == item.group
-        )
+        view = queue.concept_views.get(question)
+        if view is not None:
+            trust_said = view.trust.sentence()
+            key_points = _learned_evidence(key_points, view, student)
+            listed = next(
+                (i for i in queue.items if i.question_id == question and i.student_id == student),
+                None,
+            )
+            item = listed or item
+        if item is not None:
+            group_size = sum(
+                1
+                for other in queue.items
+                if other.question_id == question and other.group == item.group
+            )
     audit = tuple(
         entry for entry in gradebook.audit_entries(student) if entry.get("question_id") == question
     )
@@ -472,7 +570,41 @@ def review_answer(
         page_images=tuple(Path(p) for p in pages if isinstance(p, str))
         if isinstance(pages, list)
         else (),
+        trust=trust_said,
     )
+
+
+LEARNED_WORDS = {
+    "learned": "suggested from decided answers like this one",
+    "same answer": "the same answer was decided",
+    "contradicted": "the rules found it, but decided answers like this one disagree",
+}
+
+
+def _learned_evidence(
+    evidence: tuple[dict[str, Any], ...], view: ConceptView, student: str
+) -> tuple[dict[str, Any], ...]:
+    """The stored evidence with the suggestion learnt from the decisions laid over it."""
+    learned = view.learned.get(student)
+    if learned is None or len(learned.covered) != len(evidence):
+        return evidence
+    neighbours = ", ".join(
+        f"{name} ({similarity:.2f})"
+        for name, similarity in view.neighbour_names.get(student, ())[:3]
+    )
+    shown = []
+    for point, entry in enumerate(evidence):
+        how = learned.how[point]
+        updated = dict(entry)
+        updated.update(
+            covered=learned.covered[point],
+            confidence=learned.confidence[point],
+            uncertain=learned.uncertain[point],
+        )
+        if how != "rules":
+            updated["why"] = LEARNED_WORDS.get(how, how) + (f": {neighbours}" if neighbours else "")
+        shown.append(updated)
+    return tuple(shown)
 
 
 def _require_reason(reason: str) -> None:
@@ -497,12 +629,47 @@ def decide(
     actor: str,
     version: str,
     assignment: str | None = None,
+    ticked: Sequence[int] | None = None,
+    comment: str = "",
 ) -> None:
-    """Record a person's points for one answer, refused if the answer changed since `version`."""
+    """Record a person's points for one answer, refused if the answer changed since `version`.
+
+    `ticked` (concept questions) are the key points (1-based) the person ticked: kept with the
+    decision, what the suggestions of the question's other answers learn from; `comment` is
+    for the student (reports show it), `reason` for the audit."""
     _require_reason(reason)
-    _decider(db, assignment).add_override(
-        student, question, points, reason=reason, actor=actor, expected_version=version
+    gradebook = _decider(db, assignment)
+    key_points = None
+    if ticked is not None:
+        key_points = _ticked_points(gradebook, student, question, ticked)
+    gradebook.add_override(
+        student,
+        question,
+        points,
+        reason=reason,
+        actor=actor,
+        expected_version=version,
+        key_points=key_points,
+        comment=comment,
     )
+
+
+def _ticked_points(
+    gradebook: Gradebook, student: str, question: str, ticked: Sequence[int]
+) -> tuple[bool, ...] | None:
+    """Ticked key points (1-based) as one mark per key point of the answer's evidence."""
+    grades = gradebook.latest_grades(student)
+    found = next((q for g in grades for q in g.questions if q.question_id == question), None)
+    evidence = _detail(found.result, "evidence") if found is not None else None
+    if not isinstance(evidence, list) or not evidence:
+        return None
+    wrong = [n for n in ticked if not 1 <= n <= len(evidence)]
+    if wrong:
+        raise GraderError(
+            f"key point {wrong[0]} is not one of question {question!r}'s 1 to {len(evidence)}",
+            hint="tick the key points by their number on the answer page",
+        )
+    return tuple(n in set(ticked) for n in range(1, len(evidence) + 1))
 
 
 def undo_decision(
@@ -571,7 +738,8 @@ def accept_suggestions(
     decided: list[str] = []
     skipped: list[str] = []
     for item in members:
-        if item.kind is not ReviewKind.confirm and points is None:
+        # Unsure key points always reach a person, one answer at a time (issue #20).
+        if (item.kind is not ReviewKind.confirm or item.unsure) and points is None:
             skipped.append(item.student_id)
             continue
         gradebook.add_override(
@@ -581,6 +749,7 @@ def accept_suggestions(
             reason=reason,
             actor=actor,
             expected_version=item.version,
+            key_points=item.covered if item.covered and points is None else None,
         )
         decided.append(item.student_id)
     return GroupDecision(tuple(decided), tuple(skipped))

@@ -382,8 +382,13 @@ class Gradebook:
         reason: str,
         actor: str,
         expected_version: str | None = None,
+        key_points: Sequence[bool] | None = None,
+        comment: str = "",
     ) -> None:
         """Set a question's points by hand; it replaces any earlier override and survives regrades.
+
+        `key_points` (concept questions) are the points the person ticked, in rubric order;
+        `comment` is for the student (reports show it), `reason` for the audit.
 
         With `expected_version` (`GradedQuestion.version` as the reviewer saw it), the
         override is refused with StaleDecisionError when the question changed since.
@@ -424,6 +429,12 @@ class Gradebook:
                     judged_max_points=question.max_points,
                     judged_answer_hash=answer_fingerprint(question.result),
                     assignment_id=assignment,
+                    key_points=(
+                        "".join("1" if tick else "0" for tick in key_points)
+                        if key_points is not None
+                        else None
+                    ),
+                    comment=comment or None,
                 )
             )
             session.add(
@@ -445,6 +456,8 @@ class Gradebook:
                         "overridden": True,
                         "override_reason": reason,
                         "suggested_points": grader_points,
+                        **({"key_points": [int(t) for t in key_points]} if key_points else {}),
+                        **({"comment": comment} if comment else {}),
                     },
                     assignment_id=assignment,
                 )

@@ -232,6 +232,15 @@ _ASSIGNMENTS_AND_RUBRICS = (
 )
 
 
+# A decision remembers the key points the person ticked (concept questions: what the
+# suggestions learn from, issue #20) and the comment meant for the student, apart from the
+# reason (which is for the audit), so reports show it (issue #21). NULL for older decisions.
+_OVERRIDES_REMEMBER_KEY_POINTS_AND_COMMENT = (
+    "ALTER TABLE overrides ADD COLUMN key_points VARCHAR",
+    "ALTER TABLE overrides ADD COLUMN comment TEXT",
+)
+
+
 def _name_old_runs(connection: Connection) -> None:
     """Best effort for gradebooks made before assignments were recorded: a run whose rubric file
     is still where it was read takes the assignment id written in it; its parts, and the
@@ -275,6 +284,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration("0004_write_generation", _run_statements(_WRITE_GENERATION)),
     Migration("0005_assignments_and_rubrics", _assignments_and_rubrics),
+    Migration(
+        "0006_overrides_remember_key_points_and_comment",
+        _run_statements(_OVERRIDES_REMEMBER_KEY_POINTS_AND_COMMENT),
+    ),
 )
 
 

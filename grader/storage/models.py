@@ -198,6 +198,9 @@ class OverrideRow(Base):
     judged_max_points: Mapped[float | None] = mapped_column(Float, nullable=True)
     judged_answer_hash: Mapped[str | None] = mapped_column(String, nullable=True)
     assignment_id: Mapped[str] = mapped_column(String, server_default=text("''"))
+    # The key points the person ticked ("101": 1st and 3rd), and the comment for the student.
+    key_points: Mapped[str | None] = mapped_column(String, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class WriteGenerationRow(Base):

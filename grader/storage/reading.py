@@ -171,8 +171,17 @@ def _graded_question(row: Row[Any], override: OverrideRow | None) -> GradedQuest
             judged_max_points=override.judged_max_points,
             judged_answer_hash=override.judged_answer_hash,
             override_id=override.id,
+            key_points=_ticked(override.key_points),
+            comment=override.comment or "",
         ),
     )
+
+
+def _ticked(stored: str | None) -> tuple[bool, ...] | None:
+    """Key points as stored ("101"), or None when the decision did not say."""
+    if not stored or set(stored) - {"0", "1"}:
+        return None
+    return tuple(mark == "1" for mark in stored)
 
 
 def _iso(moment: datetime | None) -> str | None:

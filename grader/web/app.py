@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -59,7 +60,28 @@ def _templates() -> Environment:
         auto_reload=False,
     )
     env.filters["points"] = lambda value: f"{value:g}"
+    env.filters["highlight"] = highlight
     return env
+
+
+def highlight(text: str, sentences: Sequence[str]) -> Markup:
+    """The text, escaped, with each evidence sentence in <mark>."""
+    from markupsafe import escape
+
+    spans: list[tuple[int, int]] = []
+    for sentence in sentences:
+        start = text.find(sentence)
+        if sentence and start >= 0:
+            spans.append((start, start + len(sentence)))
+    parts: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start < position:
+            continue
+        parts += [str(escape(text[position:start])), f"<mark>{escape(text[start:end])}</mark>"]
+        position = end
+    parts.append(str(escape(text[position:])))
+    return Markup("".join(parts))
 
 
 def _answer_url(student: str, question: str, **query: str) -> str:
@@ -254,17 +276,20 @@ def create_app(config: ReviewConfig) -> Starlette:
             )
         reason = str(form.get("reason", "")).strip()
         comment = str(form.get("comment", "")).strip()
-        if comment:
-            reason = f"{reason} — {comment}" if reason else comment
+        ticked = None
+        if form.get("key_points_shown"):  # a concept answer's checkboxes were on the page
+            ticked = [int(str(n)) for n in form.getlist("kp") if str(n).isdigit()]
         try:
             service.decide(
                 gradebook,
                 student=student,
                 question=question,
                 points=points,
-                reason=reason,
+                reason=reason or ("commented in review" if comment else ""),
                 actor=config.reviewer,
                 version=str(form.get("version", "")),
+                ticked=ticked,
+                comment=comment,
             )
         except GraderError as error:
             return refused(error, back)
@@ -359,11 +384,15 @@ def create_app(config: ReviewConfig) -> Starlette:
         question = str(form.get("question", ""))
         group = str(form.get("group", "")) or None
         excluded = set(form.getlist("split"))
+        listed = [str(m) for m in form.getlist("member")]
         back = "/queue?" + urlencode({"question": question})
         try:
             snapshot = queue_state.current()
             members = None
-            if excluded:
+            if listed:  # the members the page showed: a group's id may change as it shrinks
+                members = [m for m in listed if m not in excluded]
+                group = None
+            elif excluded:
                 members = [
                     i.student_id
                     for i in snapshot.items
@@ -386,7 +415,10 @@ def create_app(config: ReviewConfig) -> Starlette:
         _, report_notice = after_writes(done.decided, len(done.decided))
         notice = f"confirmed {len(done.decided)}"
         if done.skipped:
-            notice += f"; {len(done.skipped)} need attention and were left for one-by-one review"
+            notice += (
+                f"; {len(done.skipped)} need attention or have unsure key points and were left "
+                "for one-by-one review"
+            )
         if report_notice:
             notice += f"; {report_notice}"
         return RedirectResponse(_with_notice(back, notice), status_code=303)

@@ -58,8 +58,9 @@ def test_overall_agreement_and_wrong_covered_floor(results):
     assert total.agreement >= 0.975  # reached: 0.980
     assert total.wrong_covered_rate <= 0.006  # reached: 1 of 345
     assert total.false_covered_rate <= 0.01  # reached: 0.005
-    assert total.uncertain_share <= 0.2  # reached: 0.089
-    assert total.sure_agreement >= 0.98  # reached: 0.985
+    # Not finding a point is no evidence it is missing (issue #20): those points are unsure.
+    assert total.uncertain_share <= 0.4  # reached: 0.37
+    assert total.sure_agreement >= 0.99  # reached: 0.996
 
 
 @pytest.mark.parametrize("qid", QUESTION_IDS)
@@ -93,8 +94,8 @@ def test_word_forms_and_ocr_damage_are_matched(grader):
     )
     assert result.covered[:2] == (True, True)
     assert result.evidence[1]["how"] == "clause_respelt"
-    # 4 of 11 words respelt: a noisy answer, so even a covered point is shown first.
-    assert result.evidence[1]["confidence"] == 0.68 and result.uncertain[1] is True
+    # 4 of 11 words respelt: a noisy answer, its confidence damped (0.9 × 0.8).
+    assert result.evidence[1]["confidence"] == 0.72 and result.uncertain[1] is False
     joined = suggest(grader, "q4", "The filter acts l1ke a templ ate for the pattern.")
     assert joined.covered[0] is True
 
@@ -174,14 +175,19 @@ def test_evidence_shows_the_matched_sentence_and_confidence(grader):
     assert first["confidence"] == 0.95 and first["uncertain"] is False
     assert set(first["keywords"]) == {"shortcut", "adds"}
     assert result.details["confidence"] == min(e["confidence"] for e in result.details["evidence"])
-    assert result.details["uncertain"] == []
+    # Points 2 and 3 are not found: no evidence they are missing, so a person decides.
+    assert result.details["uncertain"] == [2, 3]
+    assert result.details["evidence"][1]["why"] == (
+        "no words of this point were found; it may be said in other words"
+    )
 
 
 def test_uncertain_key_points_are_listed_for_the_review_page(grader):
     bullets = "- fixed filter size\n- downsample the image repeatedly"
     result = grader.grade("q5", bullets)
     first = result.details["evidence"][0]
-    assert (first["covered"], first["how"], first["uncertain"]) == (True, "adjacent", True)
+    # Two neighbouring bullets: found, with a little less confidence (a 3-word answer: damped).
+    assert (first["covered"], first["how"], first["confidence"]) == (True, "adjacent", 0.68)
     assert 1 in result.details["uncertain"]
 
 

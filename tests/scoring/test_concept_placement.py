@@ -90,3 +90,20 @@ def test_a_skipped_question_stays_missing_when_nothing_is_about_it(grader):
     text = re.sub(r"(?ms)^18\. .*?(?=^19\. )", "", answers_only)
     q18 = _results(grader, "Name: Ada Lovelace\n\n" + text)["q18"]
     assert q18.status is Status.MISSING and q18.points == 0
+
+
+def test_text_that_answers_another_question_as_well_is_shown_with_both(grader):
+    """Issue #20: text placed by its content must not silently be another question's answer:
+    a block about q18 that is just as much about q17 is unsure, with q17 named beside it."""
+    from grader.scoring.concept_placement import place_by_content
+
+    q17 = re.search(r"(?m)^17\. (.*)$", SOLUTION).group(1)
+    q18 = re.search(r"(?m)^18\. (.*)$", SOLUTION).group(1)
+    compiled = {qid: grader.compiled_key_points(qid) for qid in ("q17", "q18")}
+    placed = place_by_content(
+        {"q17": "see below"}, ["q18"], f"{q18} {q17}", compiled, ["q17", "q18"]
+    )
+    placement = placed.placements["q18"]
+    assert (placement.sure, placement.alternative) == (False, "q17")
+    alone = place_by_content({"q17": "see below"}, ["q18"], q18, compiled, ["q17", "q18"])
+    assert alone.placements["q18"].alternative is None

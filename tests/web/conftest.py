@@ -16,11 +16,12 @@ from tests.fixtures.written_answers import marked_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 RUBRIC = ROOT / "rubrics" / "hw4.toml"
-#: q4 (convolution as template matching): five students write the same two key points,
-#: one writes HTML, one writes something else.
+#: q4 (convolution as template matching): five students write the same answer, every key
+#: point found with confidence (a group one decision may confirm); one writes HTML.
 SAME_Q4 = (
     "The kernel is a template of the pattern we look for. We slide it over the image and "
-    "take the dot product at each position."
+    "take the dot product at each position. The output is high where the image matches the "
+    "pattern."
 )
 HTML_Q4 = "<script>alert('x')</script> the filter encodes the pattern we look for"
 

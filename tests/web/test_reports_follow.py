@@ -65,10 +65,10 @@ def test_grader_reports_rewrites_after_cli_decisions(db: Path, tmp_path: Path):
     assert first.exit_code == 0, first.output
     before = (reports / "s1.md").read_text()
     assert awaiting(before) == 1
-    assert "**Total: 5 / 63**" in before
-    assert "Confirmed: 3 points; suggested and awaiting a person: 2 points." in before
+    assert "**Total: 6 / 63**" in before
+    assert "Confirmed: 3 points; suggested and awaiting a person: 3 points." in before
     decided = runner.invoke(
-        app, ["override", "s1", "q4", "3", "--db", str(db), "--reason", "all three"]
+        app, ["override", "s1", "q4", "2", "--db", str(db), "--reason", "two of three"]
     )
     assert decided.exit_code == 0, decided.output
     again = runner.invoke(
@@ -88,7 +88,7 @@ def test_grader_reports_rewrites_after_cli_decisions(db: Path, tmp_path: Path):
     assert again.exit_code == 0, again.output
     assert re.search(r"wrote 4 file\(s\) to ", again.output)
     after = (reports / "s1.md").read_text()
-    assert awaiting(after) == 0 and "**Total: 6 / 63**" in after
+    assert awaiting(after) == 0 and "**Total: 5 / 63**" in after
     unknown = runner.invoke(
         app, ["reports", "--db", str(db), "--rubric", str(RUBRIC), "--student", "zed"]
     )

@@ -292,7 +292,9 @@ def test_the_group_page_lets_a_member_be_left_out(client: TestClient, db: Path):
     group = q4_group(db)
     page = client.get(f"/queue?question=q4&group={group}").text
     assert page.count('name="split"') == 5
-    assert '<input type="checkbox" name="split" value="s2">' in page
+    assert 'name="split" value="s2"' in page
+    assert page.count('class="member-text"') == 5  # each member's text, side by side
+    assert "<mark>The kernel is a template of the pattern we look for.</mark>" in page
     done = client.post(
         "/groups/accept",
         data={"question": "q4", "group": group, "reason": "same", "split": ["s2", "s3"]},

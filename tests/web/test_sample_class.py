@@ -45,13 +45,24 @@ def test_the_sample_class_is_taken_to_zero_from_the_browser(tmp_path: Path):
     queue = client.get("/queue").text
     questions = re.findall(r'<tr data-question="([^"]+)"><td><a', queue)
     for question in questions:
-        page = client.get(f"/queue?question={question}").text
-        for group in re.findall(r'<input type="hidden" name="group" value="([^"]+)">', page):
-            done = client.post(
-                "/groups/accept", data={"question": question, "group": group, "reason": "ok"}
-            )
-            assert done.status_code == 200
-    assert total(client, "?kind=confirm") == 0
+        progressed = True
+        while progressed:  # group ids follow their members: read the page again after each
+            progressed = False
+            page = client.get(f"/queue?question={question}").text
+            forms = re.findall(r'class="accept-group">(.*?)</form>', page, re.DOTALL)
+            for form in forms:
+                group = re.search(r'name="group" value="([^"]+)"', form).group(1)
+                members = re.findall(r'name="member" value="([^"]+)"', form)
+                done = client.post(
+                    "/groups/accept",
+                    data={"question": question, "group": group, "member": members, "reason": "ok"},
+                )
+                assert done.status_code == 200
+                if "confirmed+0" not in str(done.url):
+                    progressed = True
+                    break
+    # Groups confirm only confident suggestions: what is left has unsure key points, or
+    # needs attention; each waits for a person (issue #20).
     left = total(client)
     assert left > 0  # unreadable answers and scans are never confirmed in bulk
     for _ in range(left):
