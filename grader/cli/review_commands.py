@@ -6,7 +6,10 @@ call, print; a `GraderError` becomes one line with exit code 2.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -207,7 +210,12 @@ def serve(
     say_notes(scope.notes)
     if token is None and not is_loopback(host):
         token = new_token()
+    if not (reviewer or os.environ.get("USER")):  # decisions must say who made them
+        fail("no reviewer name: $USER is not set (fix: pass --reviewer NAME)")
     who = who_decides(reviewer)
+    problem = _port_problem(host, port)
+    if problem is not None:
+        fail(problem)
     shown_host = f"[{host}]" if ":" in host else host
     base = f"http://{shown_host}:{port}"
     try:
@@ -231,3 +239,15 @@ def serve(
         f"reviewer {who}: open {url}"
     )
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _port_problem(host: str, port: int) -> str | None:
+    """Why the service cannot listen on host:port (in use, not allowed), in one line, or None."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            return f"cannot listen on {host}:{port}: {reason} (fix: pass another --port)"
+    return None

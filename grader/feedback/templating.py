@@ -14,6 +14,7 @@ from types import MappingProxyType
 import jinja2
 from markupsafe import Markup, escape
 
+from grader.feedback.maths import render_maths
 from grader.feedback.values import Grid, ValueView
 
 # Characters that change the meaning of inline Markdown (emphasis, links, raw HTML,
@@ -106,6 +107,13 @@ def html_value(view: ValueView, mark_title: str) -> Markup:
     return Markup("")
 
 
+def maths_or_empty(text: object) -> Markup:
+    """The text with its formulas drawn as MathML, or empty when none converts (the template
+    then shows the text as typed)."""
+    drawn = render_maths(str(text or ""))
+    return drawn if drawn is not None else Markup("")
+
+
 def _loader() -> jinja2.BaseLoader:
     return jinja2.PackageLoader("grader.feedback", "templates")
 
@@ -122,6 +130,7 @@ def html_environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters["html_value"] = html_value
+    environment.filters["maths"] = maths_or_empty
     return environment
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Literal
 
 from grader.kinds.base import AnswerLayout
@@ -68,11 +71,32 @@ class Evidence:
     sentence: str | None
 
 
+_FRACTION = re.compile(r"^(-?\d+)/(\d+)$")
+
+
+def readable_fraction(text: str) -> str:
+    """An exact fraction as people read it: "127/2" → "63.5"; "1/3" → "1/3 ≈ 0.3333"."""
+    match = _FRACTION.match(text)
+    if match is None or int(match.group(2)) == 0:
+        return text
+    value = Fraction(int(match.group(1)), int(match.group(2)))
+    rest = value.denominator
+    for factor in (2, 5):
+        while rest % factor == 0:
+            rest //= factor
+    if rest == 1 and value.denominator <= 10**6:  # a finite decimal: write it exactly
+        return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+    return f"{text} ≈ {float(value):.4g}"
+
+
 def format_number(value: Any) -> str:
-    """A number as people write it: 2 not 2.0, 1.5, at most 4 decimals; other values as text."""
+    """A number as people write it: 2 not 2.0, 1.5, at most 4 decimals, an exact fraction as a
+    decimal where it is one; other values as text."""
     kind = type(value)
-    if kind is int or kind is str:  # the common cases first: reports format ~500,000 values
+    if kind is int:  # the common cases first: reports format ~500,000 values
         return str(value)
+    if kind is str:
+        return readable_fraction(value) if "/" in value else value
     if kind is bool or not isinstance(value, int | float):
         return "" if value is None else str(value)
     if isinstance(value, int):
@@ -109,7 +133,7 @@ def _cell_text(value: Any) -> str:
         return str(value)
     if kind is str:
         # Cells are drawn on one line; a newline inside a read cell would break Markdown grids.
-        return " ".join(value.split())
+        return readable_fraction(" ".join(value.split()))
     return format_number(value)
 
 

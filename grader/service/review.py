@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
+from grader.feedback.values import NO_VALUE, ValueView, view_value
+from grader.kinds.base import AnswerLayout
 from grader.kinds.table import QUESTION_KINDS
 from grader.notebooks.outputs import CellOutput, relevant_outputs
 from grader.results import (
@@ -395,6 +397,11 @@ class AnswerGroup:
     def size(self) -> int:
         return len(self.items)
 
+    @property
+    def confirmable(self) -> int:
+        """Members one group decision may confirm: confident suggestions, nothing to attend."""
+        return sum(1 for i in self.items if i.kind is ReviewKind.confirm and not i.unsure)
+
 
 @dataclass(frozen=True)
 class QueuePage:
@@ -406,6 +413,8 @@ class QueuePage:
     pages: int
     progress: tuple[QuestionProgress, ...]
     groups: tuple[AnswerGroup, ...]  # groups of the filtered items, largest first
+    next_question: str | None = None  # the next question with work (a filtered one is done)
+    decided_here: tuple[str, ...] = ()  # students decided for the filtered question
 
 
 def review_page(
@@ -450,6 +459,15 @@ def page_of(
         for q in snapshot.catalogue
     )
     kept = [i for i in items if where.keeps(i)]
+    next_question = None
+    decided_here: tuple[str, ...] = ()
+    if where.question is not None:
+        ids = [q.id for q in snapshot.catalogue]
+        after = ids[ids.index(where.question) + 1 :] + ids[: ids.index(where.question)]
+        next_question = next((q for q in after if waiting[q]), None)
+        decided_here = tuple(
+            sorted(s for s, entry in snapshot.students.items() if where.question in entry.decided)
+        )
     per_page = max(1, per_page)
     pages = max(1, -(-len(kept) // per_page))
     page = max(1, min(page, pages))
@@ -460,6 +478,8 @@ def page_of(
         pages=pages,
         progress=progress,
         groups=tuple(_groups(kept)),
+        next_question=next_question,
+        decided_here=decided_here,
     )
 
 
@@ -488,6 +508,12 @@ class ReviewAnswer:
     notebook_outputs: Mapping[str, tuple[CellOutput, ...]] = field(default_factory=dict)
     page_images: tuple[Path, ...] = ()  # a scan: its rendered pages, as the gradebook lists them
     trust: str | None = None  # concept questions: how far the suggestions can be trusted
+    key_rows: tuple[
+        tuple[str, str], ...
+    ] = ()  # the accepted answers (or key points), as the kind says
+    partial_words: tuple[str, ...] = ()  # the rubric's partial credit, in words
+    read_view: ValueView = NO_VALUE  # what was read, drawn as the kind lays it out
+    expected_view: ValueView = NO_VALUE  # what this answer was graded against
 
 
 def review_answer(
@@ -556,6 +582,23 @@ def review_answer(
         for run in runs
     }
     pages = _detail(graded.result, "page_images")
+    rubric_question = scope.rubric.questions.get(question) or scope.rubric.models.get(question)
+    if described.kind == "concept" and not key_points and rubric_question is not None:
+        # A scan or an unmarked answer: the key points all the same, for the person to tick.
+        key_points = tuple(
+            {"key_point": kp.text, "points": kp.points, "covered": False, "uncertain": True,
+             "why": "not read by the grader: decide from the text or the page images"}
+            for kp in getattr(rubric_question, "key_points", ())
+        )  # fmt: skip
+    row = QUESTION_KINDS.get(described.kind)
+    key_rows: tuple[tuple[str, str], ...] = ()
+    if row is not None and rubric_question is not None and described.kind != "concept":
+        key = scope.rubric.keys.get(question) if described.part is Part.WRITTEN else None
+        try:
+            key_rows = tuple(row.describe_key(key, rubric_question)) if key is not None else ()
+        except (TypeError, ValueError, KeyError):
+            key_rows = ()
+    layout = row.layout if row is not None else AnswerLayout.PROSE
     return ReviewAnswer(
         item=item,
         question=graded,
@@ -571,7 +614,35 @@ def review_answer(
         if isinstance(pages, list)
         else (),
         trust=trust_said,
+        key_rows=key_rows,
+        partial_words=partial_credit_words(rubric_question),
+        read_view=view_value(graded.result.answer_read, layout=layout),
+        expected_view=view_value(graded.result.expected, layout=layout),
     )
+
+
+def partial_credit_words(question: Any) -> tuple[str, ...]:
+    """The rubric's partial credit for a question, one line each, in words."""
+    partial = getattr(question, "partial", None)
+    if partial is None:
+        return ()
+    points = float(getattr(question, "points", 0))
+    lines = []
+    if partial.shape:
+        lines.append(
+            f"the right shape with wrong values: {partial.shape:g} of the points "
+            f"({partial.shape * points:g})"
+        )
+    if partial.entries:
+        lines.append(
+            f"up to {partial.entries:g} of the points ({partial.entries * points:g}) by the "
+            "share of entries that are right"
+        )
+    lines += [
+        f"{name}: {share:g} of the points ({share * points:g})"
+        for name, share in partial.mistakes.items()
+    ]
+    return tuple(lines)
 
 
 LEARNED_WORDS = {

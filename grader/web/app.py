@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from grader import service
 from grader.errors import GraderError, StaleDecisionError
+from grader.feedback.templating import maths_or_empty
 from grader.results import Status
 from grader.roster import load_roster
 from grader.service.assignments import AssignmentScope, open_assignment
@@ -61,6 +62,7 @@ def _templates() -> Environment:
     )
     env.filters["points"] = lambda value: f"{value:g}"
     env.filters["highlight"] = highlight
+    env.filters["maths"] = maths_or_empty
     return env
 
 
@@ -147,10 +149,18 @@ def create_app(config: ReviewConfig) -> Starlette:
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("reviewer", config.reviewer)
         context.setdefault("reports_dir", config.reports_dir)
-        return HTMLResponse(env.get_template(name).render(**context), status_code=status)
+        # Never from the browser's cache: "back" shows the answer as it is now, and a
+        # decision is made on the current version (issue #21).
+        return HTMLResponse(
+            env.get_template(name).render(**context),
+            status_code=status,
+            headers={"Cache-Control": "no-store"},
+        )
 
-    def problem(error: GraderError, status: int, back: str) -> HTMLResponse:
-        title = "Not found" if status == 404 else "Not saved"
+    def problem(
+        error: GraderError, status: int, back: str, title: str | None = None
+    ) -> HTMLResponse:
+        title = title or ("Not found" if status == 404 else "Not saved")
         return page("problem.html.j2", status, message=error.one_line(), back=back, title=title)
 
     def refused(error: GraderError, back: str) -> HTMLResponse:
@@ -185,9 +195,14 @@ def create_app(config: ReviewConfig) -> Starlette:
             raise GraderError(
                 f"unknown status {status!r}", hint=f"use one of: {', '.join(sorted(known))}"
             )
+        question = params.get("question") or None
+        if question is not None and question not in rubric.catalogue:
+            # `Q4` for `q4`: the same question, whatever the case typed
+            matches = [q.id for q in rubric.catalogue if q.id.casefold() == question.casefold()]
+            question = matches[0] if len(matches) == 1 else question
         return QueueFilter(
             status=Status(status) if status else None,
-            question=params.get("question") or None,
+            question=question,
             kind=ReviewKind(kind) if kind else None,
             student=params.get("student") or None,
             group=params.get("group") or None,
@@ -205,10 +220,13 @@ def create_app(config: ReviewConfig) -> Starlette:
             )
         except ValueError:
             return problem(
-                GraderError("page must be a whole number", hint="use page=1"), 400, "/queue"
+                GraderError("page must be a whole number", hint="use page=1"),
+                400,
+                "/queue",
+                "Not shown",
             )
         except GraderError as error:
-            return problem(error, 400, "/queue")
+            return problem(error, 400, "/queue", "Not shown")
         filters = {
             k: v
             for k, v in (
@@ -276,6 +294,27 @@ def create_app(config: ReviewConfig) -> Starlette:
             )
         reason = str(form.get("reason", "")).strip()
         comment = str(form.get("comment", "")).strip()
+        current = next(
+            (
+                i
+                for i in queue_state.current().items
+                if i.student_id == student and i.question_id == question
+            ),
+            None,
+        )
+        if (
+            current is not None
+            and current.kind is ReviewKind.attention
+            and not form.get("explicit")
+        ):
+            return refused(
+                GraderError(
+                    "this answer needs attention: it is saved only by its Save button, after "
+                    "reading it (Enter does not save it)",
+                    hint="open the page images or the text, then press Save decision",
+                ),
+                back,
+            )
         ticked = None
         if form.get("key_points_shown"):  # a concept answer's checkboxes were on the page
             ticked = [int(str(n)) for n in form.getlist("kp") if str(n).isdigit()]

@@ -132,6 +132,7 @@ def test_serve_on_loopback_asks_no_token_and_a_bad_db_is_one_line(
 ):
     started: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(app=app, **options))
+    monkeypatch.setenv("USER", "ta")
     ok = CliRunner().invoke(app, ["serve", "--db", str(db), "--rubric", str(RUBRIC)])
     assert ok.exit_code == 0 and "open http://127.0.0.1:8000/queue\n" in ok.output
     assert TestClient(started["app"]).get("/queue").status_code == 200
@@ -166,4 +167,30 @@ def test_a_report_folder_that_cannot_be_written_is_said_and_the_decision_kept(
     assert (
         "cannot write the reports" in result.output
         and "--reports folder you can write" in result.output
+    )
+
+
+def test_serve_on_a_port_in_use_or_without_a_reviewer_is_one_line(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import socket
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    monkeypatch.setenv("USER", "ta")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = CliRunner().invoke(
+            app, ["serve", "--db", str(db), "--rubric", str(RUBRIC), "--port", str(port)]
+        )
+    assert busy.exit_code == 2
+    assert busy.output == (
+        f"error: cannot listen on 127.0.0.1:{port}: already in use (fix: pass another --port)\n"
+    )
+    monkeypatch.delenv("USER", raising=False)
+    nobody = CliRunner().invoke(app, ["serve", "--db", str(db), "--rubric", str(RUBRIC)])
+    assert nobody.exit_code == 2
+    assert (
+        nobody.output == "error: no reviewer name: $USER is not set (fix: pass --reviewer NAME)\n"
     )

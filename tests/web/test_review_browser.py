@@ -71,9 +71,12 @@ def test_a_ta_confirms_a_group_and_adjusts_an_answer_from_the_keyboard(
     page.goto(f"{base_url}/queue?question=q4")
     assert page.locator("#total").inner_text() == "6"
     assert page.locator("#groups td.size").first.inner_text() == "5"
-    page.keyboard.press("c")  # confirm the largest group
+    prompts = []
+    page.once("dialog", lambda dialog: (prompts.append(dialog.message), dialog.accept()))
+    page.keyboard.press("c")  # confirm the largest group, after a prompt
     page.wait_for_selector("#notice")
     assert page.locator("#notice").inner_text() == "confirmed 5"
+    assert prompts == ["Confirm the 5 confident suggestion(s) of the largest group?"]
     assert page.locator("#total").inner_text() == "1"
 
     page.keyboard.press("j")  # select the one left (the HTML answer) and open it

@@ -75,7 +75,13 @@ def test_the_sample_class_is_taken_to_zero_from_the_browser(tmp_path: Path):
         points = re.search(r'id="points" value="([^"]+)"', answer).group(1)
         saved = client.post(
             unescape(first.group(1)) + "/decide",
-            data={"points": points, "reason": "read by a person", "version": version},
+            # An explicit decision on its own page (the Save button), as attention items need.
+            data={
+                "points": points,
+                "reason": "read by a person",
+                "version": version,
+                "explicit": "1",
+            },
             follow_redirects=False,
         )
         assert saved.status_code == 303, unescape(saved.text)

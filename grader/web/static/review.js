@@ -1,6 +1,7 @@
 // Keyboard for the review pages (hand-written: no htmx copy could be vendored offline).
-// Queue: j/k move the selection, Enter opens it, c confirms the largest group. Answer: digits toggle key points and
-// the points follow, Enter saves and moves on, s skips, j/k next/previous.
+// Queue: j/k move the selection, Enter opens it, c confirms the largest group (after a prompt). Answer: digits
+// toggle key points and the points follow, Enter saves and moves on (not an answer that needs attention: its Save
+// button only), s skips, j/k next/previous.
 (function () {
   "use strict";
   function typing(event) {
@@ -25,7 +26,10 @@
     } else if (event.key === "Enter" && current) {
       window.location = current.querySelector("a").href;
     } else if (event.key === "c" && document.querySelector("form.accept-group")) {
-      document.querySelector("form.accept-group").requestSubmit();
+      var group = document.querySelector("form.accept-group");
+      if (window.confirm("Confirm the " + group.dataset.size + " confident suggestion(s) of the largest group?")) {
+        group.requestSubmit();
+      }
     } else {
       return;
     }
@@ -38,7 +42,12 @@
       box.checked = !box.checked;
       recompute();
     } else if (event.key === "Enter") {
-      form.requestSubmit();
+      if (form.dataset.attention) {  // saved only by its Save button, after reading it
+        var hint = document.getElementById("explicit-hint");
+        if (hint) hint.classList.add("notice");
+      } else {
+        form.requestSubmit(document.getElementById("confirm"));
+      }
     } else if (event.key === "s" || event.key === "j") {
       window.location = document.getElementById("skip").href;
     } else if (event.key === "k") {
