@@ -233,7 +233,37 @@ class GradedQuestion:
         return self.result.diagnosis
 
     @property
+    def decision(self) -> Override | None:
+        """The person's decision that counts for this question, or None (none, or stale)."""
+        return self._applied
+
+    @property
+    def decided_key_points(self) -> tuple[tuple[str, bool | None], ...]:
+        """Concept key points as the person's decision marks them, in rubric order.
+
+        Ticked points are covered; with no ticks recorded, full points cover every key point,
+        0 points none, and anything between leaves each point unmarked (None). Empty when
+        no decision counts or the question has no key points.
+        """
+        applied = self._applied
+        raw = self.result.details.get("evidence") if isinstance(self.result.details, dict) else None
+        if applied is None or not isinstance(raw, list):
+            return ()
+        names = [str(item.get("key_point") or "") for item in raw if isinstance(item, dict)]
+        ticks = applied.key_points
+        if ticks is not None and len(ticks) == len(names):
+            return tuple(zip(names, ticks, strict=True))
+        if round(applied.points, 6) >= round(self.result.max_points, 6):
+            return tuple((name, True) for name in names)
+        if applied.points <= 0:
+            return tuple((name, False) for name in names)
+        return tuple((name, None) for name in names)
+
+    @property
     def feedback(self) -> str:
+        applied = self._applied
+        if applied is not None:
+            return self._decision_words(applied)
         stale = self.stale_override
         if stale is None or self.override is None:
             return self.result.feedback
@@ -242,6 +272,27 @@ class GradedQuestion:
             f"({self.override.points:g} points: {self.override.reason}) no longer applies: "
             f"{stale}. A person will look again."
         ).strip()
+
+    def _decision_words(self, applied: Override) -> str:
+        """What a student reads once a person decided: the points, ticked key points, comment.
+
+        Replaces the grader's suggestion ("Suggested 2/3 … a person will confirm"), which
+        would contradict the decision.
+        """
+        words = [f"A person graded this answer: {applied.points:g} of {self.max_points:g} points"]
+        if applied.reason:
+            words[0] += f" ({applied.reason.rstrip('.')})"
+        words[0] += "."
+        marks = self.decided_key_points
+        covered = [name.rstrip(". ") for name, mark in marks if mark is True and name]
+        missed = [name.rstrip(". ") for name, mark in marks if mark is False and name]
+        if covered:
+            words.append("Key points covered: " + "; ".join(covered) + ".")
+        if missed:
+            words.append("Key points missing: " + "; ".join(missed) + ".")
+        if applied.comment.strip():
+            words.append(f"Comment: {applied.comment.strip()}")
+        return " ".join(words)
 
     @property
     def expected(self) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shlex
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -294,18 +295,48 @@ def rescore(
     format: Annotated[
         QueueFormat, typer.Option("--format", help="table or json (the changes).")
     ] = QueueFormat.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--reports",
+            help="Also rewrite the reports in this folder from the new run. Default: write "
+            "none and print the `grader reports` command that brings them up to date.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Re-apply the rubric to what the gradebook holds, as a new run: no file is read again.
 
     Written answers are re-scored from their stored text, models from their measured
     accuracy. Overrides carry over; one whose question's maximum changed is flagged for
-    a person. Exits 1 when something needs a person (a new question, a flagged override).
+    a person. Reports written before are out of date afterwards: pass --reports DIR to
+    rewrite them, or run the command printed. Exits 1 when something needs a person (a new
+    question, a flagged override).
     """
     try:
         outcome = rescoring.rescore(db, rubric=rubric, assignment=assignment, dry_run=dry_run)
+        written = None
+        if out is not None and not dry_run:
+            written = service.rebuild_reports(
+                db, rubric=None, assignment=outcome.assignment or assignment, reports_dir=out
+            )
     except GraderError as exc:
         fail(exc.one_line())
     say_notes(outcome.notes)
+    if written is not None:
+        say_notes(written.notes)
+        typer.echo(f"wrote {len(written.paths)} report file(s) to {out}", err=True)
+    elif not dry_run:
+        command = ["grader", "reports", "--db", str(db)]
+        if outcome.assignment:
+            command += ["--assignment", outcome.assignment]
+        command += ["--reports", str(REPORTS.default / (outcome.assignment or "reports"))]
+        typer.echo(
+            "reports written before this run are out of date; rewrite them with: "
+            + shlex.join(command)
+            + " (or pass --reports DIR to rescore)",
+            err=True,
+        )
     if format is QueueFormat.json:
         typer.echo(json.dumps(dataclasses.asdict(outcome), indent=2, ensure_ascii=False))
     else:

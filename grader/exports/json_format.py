@@ -28,6 +28,18 @@ def _question_record(question: GradedQuestion, questions: QuestionCatalogue) -> 
         "feedback": question.feedback,
         "overridden": bool(question.overridden),
     }
+    decision = question.decision
+    if decision is not None:
+        record["decision"] = {
+            "points": json_number(decision.points),
+            "suggested_points": json_number(question.result.points),
+            "reason": decision.reason,
+            "comment": decision.comment,
+            "by": decision.actor,
+            "key_points": [
+                {"key_point": name, "covered": mark} for name, mark in question.decided_key_points
+            ],
+        }
     if info.part is Part.NOTEBOOKS:
         measure = str(question.details.get("measure") or "accuracy")
         value = question.details.get("value", question.details.get("accuracy"))

@@ -69,6 +69,8 @@ def moodle_unidentified(
 
 
 def _moodle_feedback(grades: StudentGrades, questions: QuestionCatalogue) -> str:
+    """What the student sees in Moodle's feedback column: the total and, in words, whether it
+    may still change; never the grader's internal states or question lists."""
     waiting = [q.question_id for q in grades.questions if q.status is Status.NEEDS_REVIEW]
     errors = [q.question_id for q in grades.questions if q.status is Status.ERROR]
     missing = all(q.status is Status.MISSING for q in grades.questions)
@@ -78,10 +80,16 @@ def _moodle_feedback(grades: StudentGrades, questions: QuestionCatalogue) -> str
     if missing:
         parts.append("no submission")
     if waiting:
-        parts.append(f"awaiting a person: {', '.join(waiting)}")
+        parts.append(
+            f"{len(waiting)} answer{'s' if len(waiting) != 1 else ''} still being reviewed; "
+            "the grade may change"
+        )
     if errors:
-        parts.append(f"errors: {', '.join(errors)}")
-    return "; ".join(parts)
+        parts.append(
+            f"{len(errors)} answer{'s' if len(errors) != 1 else ''} could not be graded yet; "
+            "staff have been told"
+        )
+    return "; ".join(parts) + ". See your feedback report for each question."
 
 
 def _export(request: ExportRequest) -> ExportOutput:

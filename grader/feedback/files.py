@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -74,7 +75,13 @@ def _id_digest(student_id: str) -> str:
 
 
 def _safe_base(student_id: str) -> str:
-    return _UNSAFE_RUNS.sub("_", student_id)[:_MAX_STEM].strip("._-") or "student"
+    """ASCII letters, digits and ._- only; accents are dropped, not the letters ("José" → "Jose")."""
+    plain = "".join(
+        char
+        for char in unicodedata.normalize("NFKD", student_id)
+        if not unicodedata.combining(char)
+    )
+    return _UNSAFE_RUNS.sub("_", plain)[:_MAX_STEM].strip("._-") or "student"
 
 
 def report_file_stems(student_ids: Iterable[str]) -> dict[str, str]:

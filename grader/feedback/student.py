@@ -19,7 +19,9 @@ from grader.feedback.values import (
     ValueView,
     as_status,
     concept_evidence,
+    decided_evidence,
     differing_entries,
+    flag_words,
     format_number,
     marked_paths,
     review_reason_words,
@@ -107,7 +109,7 @@ def model_view(details: Mapping[str, object]) -> ModelView | None:
         inference_seconds=_number(details.get("inference_seconds"), 2),
         figures=str(figures) if isinstance(figures, int) else None,
         reported=_number(details.get("reported_accuracy")),
-        flags=tuple(str(flag) for flag in flags) if isinstance(flags, list) else (),
+        flags=tuple(flag_words(str(flag)) for flag in flags) if isinstance(flags, list) else (),
         failed_cell=str(failed + 1) if isinstance(failed, int) else None,
         traceback=shown_text(traceback) if isinstance(traceback, str) and traceback else None,
     )
@@ -135,10 +137,20 @@ def _layout(kind: str) -> AnswerLayout:
         return AnswerLayout.PROSE
 
 
-def question_view(question: GradedQuestion, info: CatalogueQuestion) -> QuestionView:
-    """The display view of one graded question; hides the expected answer unless allowed."""
+def question_view(
+    question: GradedQuestion, info: CatalogueQuestion, problems: tuple[str, ...] = ()
+) -> QuestionView:
+    """The display view of one graded question; hides the expected answer unless allowed.
+
+    After a person's decision the view says the decision (points, ticked key points,
+    comment), never the grader's suggestion; a decision at full points drops the
+    grader's "likely mistake" and marked entries, which it overrules. Feedback that only
+    repeats one of the submission's problems (listed once at the top) is left out.
+    """
     layout = _layout(info.kind)
-    differing = differing_entries(question.details)
+    decision = question.decision
+    full_marks = decision is not None and round(decision.points, 6) >= round(question.max_points, 6)
+    differing = () if full_marks else differing_entries(question.details)
     marked = marked_paths(differing)
     if not info.show_expected:  # the expected value of a differing entry is part of the answer key
         differing = tuple(replace(entry, expected=None) for entry in differing)
@@ -163,11 +175,11 @@ def question_view(question: GradedQuestion, info: CatalogueQuestion) -> Question
         answer_text=shown_text(question.answer_text or ""),
         answer=view_value(question.answer_read, layout=layout, marked=marked),
         convention=question.convention or None,
-        diagnosis=question.diagnosis or None,
+        diagnosis=None if full_marks else question.diagnosis or None,
         differing=differing,
-        feedback=question.feedback or "",
+        feedback=_own_feedback(question.feedback or "", problems),
         expected=expected,
-        evidence=concept_evidence(question.details),
+        evidence=decided_evidence(concept_evidence(question.details), question.decided_key_points),
         overridden=bool(question.overridden),
         override_reason=question.override_reason or None,
         suggested_points=format_number(suggested) if suggested is not None else None,
@@ -175,11 +187,19 @@ def question_view(question: GradedQuestion, info: CatalogueQuestion) -> Question
     )
 
 
+def _own_feedback(feedback: str, problems: tuple[str, ...]) -> str:
+    """A question's feedback, or "" when it only repeats a problem the report lists at the top."""
+    text = feedback.strip()
+    return "" if text and text in {problem.strip() for problem in problems} else feedback
+
+
 def student_view(grades: StudentGrades, questions: QuestionCatalogue) -> StudentView:
     """The display view of a student's grades, questions in rubric order."""
     by_id = {q.question_id: q for q in grades.questions}
+    problems = tuple(grades.problems)
     views = tuple(
-        question_view(by_id[qid], questions.describe(qid)) for qid in questions.ordered(by_id)
+        question_view(by_id[qid], questions.describe(qid), problems)
+        for qid in questions.ordered(by_id)
     )
     return StudentView(
         student_id=grades.student_id,

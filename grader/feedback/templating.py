@@ -114,6 +114,15 @@ def maths_or_empty(text: object) -> Markup:
     return drawn if drawn is not None else Markup("")
 
 
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text: object) -> Markup:
+    """Escaped text with `backtick` spans shown as code (feedback and hints use them)."""
+    escaped = str(escape(str(text or "")))
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", escaped))
+
+
 def _loader() -> jinja2.BaseLoader:
     return jinja2.PackageLoader("grader.feedback", "templates")
 
@@ -131,6 +140,7 @@ def html_environment() -> jinja2.Environment:
     )
     environment.filters["html_value"] = html_value
     environment.filters["maths"] = maths_or_empty
+    environment.filters["code_spans"] = code_spans
     return environment
 
 

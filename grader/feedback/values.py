@@ -66,7 +66,7 @@ class Evidence:
     """One concept key point and what the grader found for it."""
 
     key_point: str
-    covered: bool
+    covered: bool | None  # None: a person decided the points without marking this key point
     keywords: tuple[str, ...]
     sentence: str | None
 
@@ -253,6 +253,43 @@ def differing_entries(details: dict[str, Any]) -> tuple[DifferingEntry, ...]:
             )
         )
     return tuple(entries)
+
+
+#: What a flag on a measured answer means, in the words a student reads.
+FLAG_WORDS: dict[str, str] = {
+    "reported_accuracy_gap": "the accuracy your notebook reports differs from the one measured",
+    "perturbation_drop": (
+        "the score falls on a slightly changed copy of the test inputs; a person will check"
+    ),
+}
+
+
+def flag_words(flag: str) -> str:
+    """A stored flag in words; one this table does not know is shown with spaces."""
+    return FLAG_WORDS.get(flag, flag.replace("_", " "))
+
+
+def decided_evidence(
+    evidence: tuple[Evidence, ...], marks: tuple[tuple[str, bool | None], ...]
+) -> tuple[Evidence, ...]:
+    """The key points as a person's decision marks them; the grader's sentence is kept only
+    beside a point the person counted as covered."""
+    if not marks:
+        return evidence
+    found = {item.key_point: item for item in evidence}
+    decided = []
+    for name, mark in marks:
+        grader = found.get(name)
+        keep = mark is True and grader is not None and grader.covered is True
+        decided.append(
+            Evidence(
+                key_point=name,
+                covered=mark,
+                keywords=grader.keywords if keep and grader is not None else (),
+                sentence=grader.sentence if keep and grader is not None else None,
+            )
+        )
+    return tuple(decided)
 
 
 def concept_evidence(details: dict[str, Any]) -> tuple[Evidence, ...]:

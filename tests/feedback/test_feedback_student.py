@@ -185,14 +185,13 @@ def test_concept_key_points_with_evidence(full_student, questions):
 
 
 def test_override_note(full_student, questions):
-    expected_note = (
-        "Points set by a person: channels labelled in the margin (the grader suggested 0.5)."
-    )
-    assert expected_note in render_student_html(full_student, questions)
-    assert f"> {expected_note}" in section(render_student_markdown(full_student, questions), "q11")
-    assert "Points set by a person" not in section(
-        render_student_markdown(full_student, questions), "q1"
-    )
+    expected_note = "A person graded this answer: 1 of 2 points (channels labelled in the margin)."
+    page = render_student_html(full_student, questions)
+    assert f'<p class="feedback decision">{expected_note}</p>' in page
+    assert "The grader had suggested 0.5 points." in page
+    q11 = section(render_student_markdown(full_student, questions), "q11")
+    assert expected_note in q11 and "The grader had suggested 0.5 points." in q11
+    assert "A person graded" not in section(render_student_markdown(full_student, questions), "q1")
 
 
 def test_shape_and_channels_rendered(full_student, questions):
@@ -285,7 +284,9 @@ def test_model_question_shows_measurement_flags_and_traceback():
         in markdown
     )
     assert "inference time: 0.42 s" in markdown and "accuracy you reported: 0.950" in markdown
-    assert "flag: reported\\_accuracy\\_gap" in markdown  # Markdown-escaped
+    # the flag in words, not its stored name
+    assert "- the accuracy your notebook reports differs from the one measured" in markdown
+    assert "reported\\_accuracy\\_gap" not in markdown
     assert "The notebook stopped at cell 7" in markdown and "RuntimeError: <boom>" in markdown
     page = render_student_html(grades, infos)
     assert "RuntimeError: &lt;boom&gt;" in page and "<boom>" not in page

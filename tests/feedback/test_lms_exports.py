@@ -85,7 +85,8 @@ def test_moodle_by_id_number(students, roster):
     text = export_moodle(students, CATALOGUE, roster=roster, identifier=MoodleIdentifier.idnumber)
     assert text.splitlines()[:2] == [
         "ID number,Grade,Feedback",
-        "SIS-2,3.5,3.5 / 5; awaiting a person: q2",
+        "SIS-2,3.5,3.5 / 5; 1 answer still being reviewed; the grade may change. "
+        "See your feedback report for each question.",
     ]
     assert text.splitlines()[3] == "SIS-7,,no submission"  # blank: no submission, not a 0
 
@@ -111,7 +112,7 @@ def test_gradescope_results_follow_the_autograder_schema(students):
             "score": 3,
             "max_score": 3,
             "visibility": "hidden",  # the rubric hides this check
-            "output": "",
+            "output": "A person graded this answer: 3 of 3 points.",
         },
     ]
 

@@ -127,6 +127,15 @@ def test_an_edited_rubric_file_does_not_change_reports_until_rescored(course):
     assert "note: rubrics/hw5.toml changed since run 2 graded with it (rubric " in rescored.stderr
     after = invoke("report", "ana", "--db", str(db), "--assignment", "hw5")
     assert "The Elman state after step 3." in after.stdout
+    # reports written before are stale: rescore says so with the command that rewrites them
+    assert (
+        "reports written before this run are out of date; rewrite them with: grader reports "
+        f"--db {db} --assignment hw5 --reports reports/hw5 (or pass --reports DIR to rescore)"
+    ) in rescored.stderr
+    rewritten = invoke("rescore", "--db", str(db), "--assignment", "hw5", "--reports", "out/hw5")
+    assert rewritten.exit_code == 0, rewritten.output
+    assert "out of date" not in rewritten.stderr and "report file(s) to out/hw5" in rewritten.stderr
+    assert "The Elman state after step 3." in Path("out/hw5/ana.md").read_text()
 
 
 def test_an_export_never_mixes_two_rubrics(course):

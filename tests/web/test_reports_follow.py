@@ -43,10 +43,22 @@ def test_a_decision_in_the_browser_rewrites_that_students_report(db: Path, tmp_p
     )
     version = version_on_page(client.get("/answer/s0/q4").text)
     client.post(
-        "/answer/s0/q4/decide", data={"points": "2", "reason": "two of three", "version": version}
+        "/answer/s0/q4/decide",
+        data={
+            "points": "2",
+            "reason": "two of three",
+            "comment": "Say why the response peaks.",
+            "version": version,
+        },
     )
     report = (reports / "s0.md").read_text()
-    assert "Points set by a person: two of three" in report
+    q4 = report.split("## q4", 1)[1].split("\n## ", 1)[0]
+    assert (
+        "A person graded this answer: 2 of 3 points (two of three). "
+        "Comment: Say why the response peaks."
+    ) in q4
+    # the grader's suggestion and its unmet key points no longer speak for the decision
+    assert "Suggested" not in q4 and "not found" not in q4 and "A person will confirm" not in q4
     assert awaiting(report) == 0
     assert not (reports / "s1.md").exists()  # only the decided student's files
     assert "s1" in (reports / "summary.md").read_text()  # the summary covers everyone
