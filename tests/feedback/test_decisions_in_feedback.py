@@ -133,7 +133,7 @@ def test_exports_carry_the_decision(make_student):
 
 def test_a_problem_is_said_once_and_missing_once(make_student):
     scan = "submissions/frank/scan.pdf: PDF has no text layer (looks scanned) (fix: grade by hand)"
-    questions = tuple(
+    scanned = [
         GradedQuestion(
             QuestionResult(
                 qid,
@@ -145,13 +145,11 @@ def test_a_problem_is_said_once_and_missing_once(make_student):
             )
         )
         for qid in ("q1", "q12")
-    ) + (
-        GradedQuestion(
-            QuestionResult(
-                "q13", 0, 3, Status.MISSING, feedback="No answer found for this question."
-            )
-        ),
+    ]
+    missing = QuestionResult(
+        "q13", 0, 3, Status.MISSING, feedback="No answer found for this question."
     )
+    questions = (*scanned, GradedQuestion(missing))
     markdown = render_student_markdown(
         make_student("frank", questions, problems=(scan,)), CATALOGUE
     )
