@@ -10,7 +10,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.deadlines import Lateness
 
 
 class Part(StrEnum):
@@ -338,10 +341,23 @@ class StudentGrades:
     #: False for a roster student with no submission at all: exports leave the score blank
     #: (not a real 0), so the platform shows "no submission".
     submitted: bool = True
+    #: Against the deadline (issue #21), when the rubric has a due date and the gradebook a
+    #: submission time; its penalty is taken off the total as a line of its own.
+    late: Lateness | None = None
+
+    @property
+    def questions_total(self) -> float:
+        """The questions' points, before any late penalty."""
+        return round(sum(q.points for q in self.questions), 2)
+
+    @property
+    def late_penalty(self) -> float:
+        return self.late.penalty if self.late is not None else 0.0
 
     @property
     def total(self) -> float:
-        return round(sum(q.points for q in self.questions), 2)
+        """What counts: the questions' points less the late penalty (which never exceeds them)."""
+        return round(self.questions_total - self.late_penalty, 2)
 
     @property
     def max_total(self) -> float:

@@ -51,7 +51,8 @@ def test_override_is_applied_in_one_place():
     assert (graded.points, graded.status, graded.suggested_points) == (3.0, Status.GRADED, 1.0)
     assert graded.overridden and graded.override_reason == "all three key points"
     assert not graded.awaits_confirmation and not graded.needs_attention
-    assert graded.feedback == "f" and graded.max_points == 3.0
+    assert graded.max_points == 3.0 and graded.result.feedback == "f"
+    assert graded.feedback == "A person graded this answer: 3 of 3 points (all three key points)."
     plain = GradedQuestion(result)
     assert (plain.points, plain.status, plain.suggested_points) == (1.0, Status.NEEDS_REVIEW, None)
     student = StudentGrades("s1", 1, None, (), (graded, plain))

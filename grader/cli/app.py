@@ -31,9 +31,20 @@ from grader.cli.common import (
     say_notes,
     stderr,
     stdout,
+    who_decides,
 )
 from grader.cli.data_commands import data_app
-from grader.cli.gradebook_commands import export, override, report, reports, rescore, runs
+from grader.cli.gradebook_commands import (
+    EXTENSIONS_HELP,
+    SUBMISSION_TIMES_HELP,
+    export,
+    late,
+    override,
+    report,
+    reports,
+    rescore,
+    runs,
+)
 from grader.cli.review_commands import review_app, serve
 from grader.cli.template_commands import assign, check_template_command
 from grader.errors import GraderError
@@ -165,6 +176,13 @@ def grade(
             "without a folder, are named in a warning.",
         ),
     ] = None,
+    submission_times: Annotated[
+        Path | None,
+        typer.Option("--times", help=SUBMISSION_TIMES_HELP, show_default=False),
+    ] = None,
+    extensions: Annotated[
+        Path | None, typer.Option("--extensions", help=EXTENSIONS_HELP, show_default=False)
+    ] = None,
 ) -> None:
     """Grade every student in SUBMISSIONS as one new run; store results and write reports.
 
@@ -193,6 +211,9 @@ def grade(
         roster=roster,
         reports=reports,
         write_reports=not no_reports,
+        submission_times=submission_times,
+        extensions=extensions,
+        actor=who_decides(None),
         options=GradeOptions(
             only=only.value,
             student=student,
@@ -309,6 +330,7 @@ app.add_typer(review_app, name="review")
 app.command()(serve)
 app.command()(runs)
 app.command()(rescore)
+app.command()(late)
 app.command()(assign)
 app.command("check-template")(check_template_command)
 app.add_typer(data_app, name="data")

@@ -37,6 +37,7 @@ from grader.feedback import report_file_stems
 from grader.feedback.files import ReportError
 from grader.results import Part
 from grader.service import ReportFormat, rescoring
+from grader.service import deadlines as deadline_service
 from grader.settings import DB, REPORTS
 from grader.storage import gradebook_label
 
@@ -372,3 +373,62 @@ def rescore(
             )
     if outcome.not_rescored or outcome.stale_overrides:
         raise typer.Exit(EXIT_ATTENTION)
+
+
+SUBMISSION_TIMES_HELP = (
+    "CSV of when each student submitted: a student_id column and a submitted_at column "
+    "(an LMS export or the roster; ISO 8601 times, or Moodle's worksheet form). A time "
+    "without offset is read in the due date's timezone."
+)
+EXTENSIONS_HELP = (
+    "CSV of extensions: student_id and either due (the student's due date) or days / hours "
+    "(added to the assignment's due date)."
+)
+
+
+def late(
+    db: ExistingDbOption = DB.default,
+    assignment: AssignmentOption = None,
+    submission_times: Annotated[
+        Path | None,
+        typer.Option("--times", help=SUBMISSION_TIMES_HELP, show_default=False),
+    ] = None,
+    extensions: Annotated[
+        Path | None, typer.Option("--extensions", help=EXTENSIONS_HELP, show_default=False)
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Who records them (default: $USER).")
+    ] = None,
+) -> None:
+    """Record submission times and extensions; list who is late and the penalty.
+
+    The rubric's [assignment] sets the due date and [assignment.late] the policy. The
+    penalty is its own line in reports and exports, never taken from a question; nothing
+    is re-graded. Run `grader reports` afterwards to rewrite the report files.
+    """
+    try:
+        record = deadline_service.record_deadlines(
+            db,
+            assignment=assignment,
+            submission_times=submission_times,
+            extensions=extensions,
+            actor=who_decides(actor),
+        )
+    except GraderError as exc:
+        fail(exc.one_line())
+    say_notes(record.notes)
+    typer.echo(
+        f"recorded {record.times} submission time(s) and {record.extensions} extension(s) "
+        f"for {record.assignment}"
+    )
+    for standing in record.late:
+        typer.echo(f"late: {standing.student_id}: {standing.words}")
+    if not record.late:
+        typer.echo("nobody is late")
+    if record.unknown:
+        typer.echo(
+            f"warning: {len(record.unknown)} id(s) in the files have no grades in this "
+            f"assignment: {', '.join(record.unknown[:20])} (fix: check the ids match the "
+            "submission folder names)",
+            err=True,
+        )

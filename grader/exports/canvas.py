@@ -28,6 +28,9 @@ from grader.roster import Roster, RosterEntry
 from grader.rubric.catalogue import QuestionCatalogue
 
 CANVAS_FIXED_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+#: The late penalty's own column (0 points possible, a negative number per late student),
+#: written when someone has a penalty: the assignment column holds the total after it.
+LATE_COLUMN = "late penalty"
 
 
 def export_canvas(
@@ -44,10 +47,16 @@ def export_canvas(
     """
     assignment = f"{assignment_title} ({assignment_id})" if assignment_id else assignment_title
     question_ids = list(questions.ids()) if per_question else []
+    penalty_column = any(g.late_penalty for g in all_grades)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        [*CANVAS_FIXED_COLUMNS, assignment, *(f"{assignment_title}: {qid}" for qid in question_ids)]
+        [
+            *CANVAS_FIXED_COLUMNS,
+            assignment,
+            *(f"{assignment_title}: {qid}" for qid in question_ids),
+            *([f"{assignment_title}: {LATE_COLUMN}"] if penalty_column else []),
+        ]
     )
     ordered = ordered_students(all_grades, roster)
     possible = max_total(ordered[0], questions) if ordered else questions.points()
@@ -60,6 +69,7 @@ def export_canvas(
             "",
             format_number(possible),
             *(format_number(questions[qid].points) for qid in question_ids),
+            *(["0"] if penalty_column else []),
         ]
     )
     for grades in ordered:
@@ -76,6 +86,11 @@ def export_canvas(
                 *(
                     format_number(by_id[qid].points) if qid in by_id and grades.submitted else ""
                     for qid in question_ids
+                ),
+                *(
+                    [format_number(-grades.late_penalty) if grades.late_penalty else ""]
+                    if penalty_column
+                    else []
                 ),
             ]
         )
@@ -122,6 +137,14 @@ def _export(request: ExportRequest) -> ExportOutput:
             f"{len(unmatched)} row(s) carry no Canvas ID, SIS User ID or SIS Login ID, so "
             f"Canvas will not match them: {', '.join(unmatched[:20])} (fix: add them to the "
             "roster with lms_id, sis_user_id or login)"
+        )
+    late = [g.student_id for g in request.grades if g.late_penalty]
+    if late:
+        warnings.append(
+            f"{len(late)} late student(s) ({', '.join(late[:20])}): the column "
+            f'"{request.assignment_title}: {LATE_COLUMN}" shows each penalty, already taken off '
+            "the assignment column; Canvas imports it as a column of its own (untick it in the "
+            "import preview if the course does not want one)"
         )
     if not request.assignment_id:
         warnings.append(

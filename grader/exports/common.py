@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from grader.results import Status, StudentGrades
 from grader.roster import Roster, RosterEntry
-from grader.rubric.catalogue import QuestionCatalogue, natural_key
+from grader.rubric.catalogue import QuestionCatalogue, assignment_maximum, natural_key
 
 # A spreadsheet runs a cell starting with one of these as a formula ("=HYPERLINK(...)").
 # Tab and carriage return are on OWASP's list too: some importers strip them first.
@@ -76,11 +76,7 @@ def csv_safe_text(text: str) -> str:
 def max_total(grades: StudentGrades, questions: QuestionCatalogue) -> float:
     """The same maximum for every student: each rubric question's maximum (as stored for the
     student when graded, else the rubric's), plus any stored question the rubric lacks."""
-    stored = {q.question_id: q.max_points for q in grades.questions}
-    rubric_ids = set(questions.ids())
-    total = sum(stored.get(q.id, q.points) for q in questions)
-    total += sum(points for qid, points in stored.items() if qid not in rubric_ids)
-    return round(total, 2)
+    return assignment_maximum({q.question_id: q.max_points for q in grades.questions}, questions)
 
 
 def roster_entry(roster: Roster | None, student_id: str) -> RosterEntry:

@@ -27,7 +27,8 @@ def export_columns(all_grades: Sequence[StudentGrades], questions: QuestionCatal
 
 
 def export_csv(all_grades: Sequence[StudentGrades], questions: QuestionCatalogue) -> str:
-    """One row per student: student, each question's points and status, total, max_total.
+    """One row per student: student, each question's points and status, total, max_total;
+    with a due date in the rubric, a late_penalty column before the total (which is after it).
 
     A question the student lacks is an empty cell with status `missing`; the status
     column tells a confirmed score from a suggestion (`needs_review`) or an `error`.
@@ -39,7 +40,8 @@ def export_csv(all_grades: Sequence[StudentGrades], questions: QuestionCatalogue
     header = ["student"]
     for qid in question_ids:
         header += [qid, f"{qid} status"]
-    writer.writerow([*header, "total", "max_total"])
+    late = questions.deadline is not None or any(g.late is not None for g in all_grades)
+    writer.writerow([*header, *(["late_penalty"] if late else []), "total", "max_total"])
     for grades in sorted(all_grades, key=lambda g: natural_key(g.student_id)):
         by_id = {q.question_id: q for q in grades.questions}
         cells = [csv_safe_text(grades.student_id)]
@@ -50,7 +52,10 @@ def export_csv(all_grades: Sequence[StudentGrades], questions: QuestionCatalogue
             else:
                 cells += [format_number(question.points), question.status.value]
         total = format_number(grades.total) if grades.submitted else ""
-        writer.writerow([*cells, total, format_number(max_total(grades, questions))])
+        penalty = (
+            [format_number(grades.late_penalty) if grades.late_penalty else ""] if late else []
+        )
+        writer.writerow([*cells, *penalty, total, format_number(max_total(grades, questions))])
     return buffer.getvalue()
 
 

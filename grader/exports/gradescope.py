@@ -45,6 +45,17 @@ def gradescope_results(
                     "output": output,
                 }
             )
+        if grades.late is not None and grades.late.is_late:
+            tests.append(
+                {
+                    "name": "Late penalty",
+                    "number": str(len(tests) + 1),
+                    "score": -grades.late_penalty,
+                    "max_score": 0,
+                    "visibility": "visible",
+                    "output": grades.late.words,
+                }
+            )
         waiting = sum(1 for q in grades.questions if q.status is Status.NEEDS_REVIEW)
         document = {
             "score": grades.total,

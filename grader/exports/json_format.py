@@ -51,6 +51,25 @@ def _question_record(question: GradedQuestion, questions: QuestionCatalogue) -> 
     return record
 
 
+def _late_record(grades: StudentGrades) -> dict[str, Any]:
+    """The deadline's line of its own: questions_total, then what lateness took off."""
+    late = grades.late
+    if late is None:
+        return {}
+    return {
+        "questions_total": json_number(grades.questions_total),
+        "late": {
+            "submitted_at": late.submitted_at.isoformat(),
+            "due": late.due.isoformat(),
+            "extended": late.extended,
+            "late_minutes": round(late.late_by.total_seconds() / 60),
+            "penalty": json_number(late.penalty),
+            "accepted": late.accepted,
+            "words": late.words,
+        },
+    }
+
+
 def export_json(all_grades: Sequence[StudentGrades], questions: QuestionCatalogue) -> str:
     """All students' points per question as JSON: {"students": [{student, total, max_total, questions}]}.
 
@@ -64,6 +83,7 @@ def export_json(all_grades: Sequence[StudentGrades], questions: QuestionCatalogu
             "total": json_number(grades.total) if grades.submitted else None,
             "submitted": grades.submitted,
             "max_total": json_number(max_total(grades, questions)),
+            **_late_record(grades),
             "awaiting_a_person": sum(
                 1 for q in grades.questions if q.status is Status.NEEDS_REVIEW
             ),

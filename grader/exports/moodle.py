@@ -77,6 +77,8 @@ def _moodle_feedback(grades: StudentGrades, questions: QuestionCatalogue) -> str
     if not grades.submitted:
         return "no submission"
     parts = [f"{format_number(grades.total)} / {format_number(max_total(grades, questions))}"]
+    if grades.late is not None and grades.late.is_late:
+        parts.append(grades.late.words.rstrip("."))
     if missing:
         parts.append("no submission")
     if waiting:

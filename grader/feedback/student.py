@@ -127,6 +127,9 @@ class StudentView:
     questions: tuple[QuestionView, ...]
     confirmed_total: str = ""  # points no longer waiting for a person
     pending_points: str = ""  # points the grader suggests for answers a person has not decided
+    questions_total: str = ""  # before the late penalty
+    late_words: str = ""  # the deadline sentence; "" when on time or no time is known
+    late_penalty: str = ""  # "" when there is none
 
 
 def _layout(kind: str) -> AnswerLayout:
@@ -216,6 +219,9 @@ def student_view(grades: StudentGrades, questions: QuestionCatalogue) -> Student
         pending_points=format_number(
             sum(q.points for q in grades.questions if q.status is Status.NEEDS_REVIEW)
         ),
+        questions_total=format_number(grades.questions_total),
+        late_words=grades.late.words if grades.late is not None else "",
+        late_penalty=format_number(grades.late_penalty) if grades.late_penalty else "",
     )
 
 

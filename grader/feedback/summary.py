@@ -15,7 +15,12 @@ from markupsafe import Markup
 
 from grader.feedback.svg import Bin, histogram, histogram_svg, sparkline
 from grader.feedback.templating import html_environment, markdown_environment
-from grader.feedback.values import as_status, format_number, review_reason_words
+from grader.feedback.values import (
+    as_status,
+    concept_evidence,
+    format_number,
+    review_reason_words,
+)
 from grader.results import GradedQuestion, Status, StudentGrades
 from grader.rubric.catalogue import CatalogueQuestion, QuestionCatalogue, natural_key
 
@@ -36,6 +41,33 @@ class QuestionStats:
     awaiting_concept: int
     bins: tuple[Bin, ...]
     sparkline: str
+    lowest: str = "—"
+    highest: str = "—"
+    stdev: str = "—"  # the spread of points (population standard deviation)
+    key_points: tuple[KeyPointStats, ...] = ()  # concept questions: what the class covered
+
+
+@dataclass(frozen=True)
+class KeyPointStats:
+    """How many answers cover one key point: a person's marks where they decided, else the
+    grader's suggestion (counted apart, so staff see how much is still a suggestion)."""
+
+    key_point: str
+    covered: int
+    of: int
+    decided: int  # of those answers, how many a person marked
+    share: str  # covered / of, as a percentage
+
+
+@dataclass(frozen=True)
+class ReviewerStats:
+    """One reviewer's decisions that count now."""
+
+    reviewer: str
+    decisions: int
+    changed: int  # points differ from the grader's suggestion
+    raised: int
+    lowered: int
 
 
 @dataclass(frozen=True)
@@ -60,6 +92,8 @@ class SummaryView:
     attention: tuple[StudentRow, ...]
     concept_awaiting: int
     students: tuple[StudentRow, ...]
+    reviewers: tuple[ReviewerStats, ...] = ()
+    late: int = 0  # students with a late penalty
 
 
 def _mean_median(values: Sequence[float]) -> tuple[str, str]:
@@ -79,6 +113,11 @@ def _question_stats(
     statuses = [as_status(q.status) for q in results]
     mean, median = _mean_median(points)
     bins = histogram(points, max_points)
+    spread = {
+        "lowest": format_number(min(points)) if points else "—",
+        "highest": format_number(max(points)) if points else "—",
+        "stdev": format_number(round(statistics.pstdev(points), 2)) if points else "—",
+    }
     return QuestionStats(
         question_id=question_id,
         title=info.title,
@@ -94,6 +133,54 @@ def _question_stats(
         awaiting_concept=sum(1 for q in results if q.awaits_confirmation),
         bins=bins,
         sparkline=sparkline(bins),
+        key_points=_key_point_stats(results),
+        **spread,
+    )
+
+
+def _key_point_stats(results: Sequence[GradedQuestion]) -> tuple[KeyPointStats, ...]:
+    """Per key point, in rubric order: answers covering it (a person's marks first)."""
+    covered: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    decided: dict[str, int] = {}
+    for question in results:
+        marks = question.decided_key_points
+        by_person = bool(marks)
+        if not marks:
+            marks = tuple((e.key_point, e.covered) for e in concept_evidence(question.details))
+        for name, mark in marks:
+            if not name or mark is None:
+                continue
+            seen[name] = seen.get(name, 0) + 1
+            covered[name] = covered.get(name, 0) + (1 if mark else 0)
+            decided[name] = decided.get(name, 0) + (1 if by_person else 0)
+    return tuple(
+        KeyPointStats(
+            key_point=name,
+            covered=covered[name],
+            of=count,
+            decided=decided[name],
+            share=f"{round(100 * covered[name] / count)}%",
+        )
+        for name, count in seen.items()
+    )
+
+
+def _reviewer_stats(grades: Sequence[StudentGrades]) -> tuple[ReviewerStats, ...]:
+    counts: dict[str, list[int]] = {}
+    for g in grades:
+        for question in g.questions:
+            decision = question.decision
+            if decision is None:
+                continue
+            row = counts.setdefault(decision.actor or "unknown", [0, 0, 0, 0])
+            row[0] += 1
+            difference = round(decision.points - question.result.points, 6)
+            row[1] += difference != 0
+            row[2] += difference > 0
+            row[3] += difference < 0
+    return tuple(
+        ReviewerStats(name, *row) for name, row in sorted(counts.items(), key=lambda kv: kv[0])
     )
 
 
@@ -159,6 +246,8 @@ def summary_view(
         attention=tuple(s for s in students if s.reasons),
         concept_awaiting=sum(q.awaiting_concept for q in stats),
         students=students,
+        reviewers=_reviewer_stats(ordered),
+        late=sum(1 for g in ordered if g.late_penalty),
     )
 
 

@@ -10,8 +10,12 @@ read answers or know the TOML file format.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.deadlines import Deadline
 
 from grader.results import Part
 
@@ -61,7 +65,11 @@ def unknown_question(question_id: str) -> CatalogueQuestion:
 class QuestionCatalogue:
     """Questions in rubric order; unknown ids (from an older rubric) sort after, naturally."""
 
-    def __init__(self, questions: Iterable[CatalogueQuestion]) -> None:
+    def __init__(
+        self, questions: Iterable[CatalogueQuestion], *, deadline: Deadline | None = None
+    ) -> None:
+        #: The assignment's due date and late policy, when the rubric sets one.
+        self.deadline = deadline
         self._questions = tuple(questions)
         self._by_id = {q.id: q for q in self._questions}
         if len(self._by_id) != len(self._questions):
@@ -106,3 +114,12 @@ class QuestionCatalogue:
     def ordered(self, question_ids: Iterable[str]) -> list[str]:
         """The given ids (each once) in catalogue order."""
         return sorted(set(question_ids), key=self.order_key)
+
+
+def assignment_maximum(stored_max: Mapping[str, float], catalogue: QuestionCatalogue) -> float:
+    """The same maximum for every student: each rubric question's maximum (as stored for the
+    student when graded, else the rubric's), plus any stored question the rubric lacks."""
+    rubric_ids = set(catalogue.ids())
+    total = sum(stored_max.get(q.id, q.points) for q in catalogue)
+    total += sum(points for qid, points in stored_max.items() if qid not in rubric_ids)
+    return round(total, 2)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from grader.data.formats import DatasetDeclaration, dataset_format, parse_declaration
+from grader.deadlines import Deadline, LatePolicy
 from grader.kinds.base import (
     WRITTEN_QUESTION_ID,
     NotebookQuestion,
@@ -162,6 +165,44 @@ class AssignmentSettings(_Strict):
     total_points: float = Field(gt=0)
     show_expected: bool = True
     review_below_confidence: float = Field(default=0.8, ge=0, le=1)
+    due: datetime | None = Field(
+        default=None, description="the due date, e.g. 2026-11-20T23:59:00+01:00 (with its offset)"
+    )
+    timezone: str | None = Field(
+        default=None,
+        description="an IANA zone (Europe/Berlin) for a due date written without offset",
+    )
+    late: LatePolicy | None = Field(default=None, description="[assignment.late]: the late policy")
+
+    @model_validator(mode="after")
+    def _due_has_a_timezone(self) -> AssignmentSettings:
+        if self.timezone is not None:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"timezone {self.timezone!r} is not a known zone (write e.g. Europe/Berlin)"
+                ) from None
+        if self.due is not None and self.due.tzinfo is None and self.timezone is None:
+            raise ValueError(
+                "due has no timezone: write it with its offset, e.g. "
+                f'{self.due.isoformat(timespec="minutes")}+01:00, or add timezone = "Europe/Berlin"'
+            )
+        if self.late is not None and self.due is None:
+            raise ValueError(
+                "[assignment.late] needs a due date: add due = 2026-11-20T23:59:00+01:00"
+            )
+        return self
+
+    @property
+    def deadline(self) -> Deadline | None:
+        """The due date with its timezone (the offset written, else `timezone`) and the policy."""
+        if self.due is None:
+            return None
+        due = self.due
+        if due.tzinfo is None and self.timezone is not None:
+            due = due.replace(tzinfo=ZoneInfo(self.timezone))
+        return Deadline(due, self.late)
 
 
 class Rubric(_Strict):
@@ -385,7 +426,7 @@ def _build_catalogue(rubric: Rubric) -> QuestionCatalogue:
                 visibility=model.visibility,
             )
         )
-    return QuestionCatalogue(entries)
+    return QuestionCatalogue(entries, deadline=rubric.assignment.deadline)
 
 
 def _sheet_number_of(question_id: str) -> int:

@@ -21,6 +21,7 @@ from grader.rubric import Rubric, load_rubric
 from grader.sandbox.cgroups import cgroup_support
 from grader.sandbox.gpu import NO_GPU, host_cuda_devices
 from grader.service.assignments import open_assignment
+from grader.service.deadlines import read_deadline_files, store_deadline_files
 from grader.service.gradebooks import open_existing, open_or_create
 from grader.settings import DB, REPORTS
 from grader.storage import GradebookTarget
@@ -38,6 +39,9 @@ class GradeRequest:
     options: GradeOptions = field(default_factory=GradeOptions)
     roster: Path | None = None  # checked against the folders: who is missing, who is extra
     assignment: str | None = None  # picks the rubric of record when no rubric is given
+    submission_times: Path | None = None  # CSV: when each student submitted (issue #21)
+    extensions: Path | None = None  # CSV: per-student due dates
+    actor: str = ""  # who records the times (the audit log)
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,8 @@ def grade(
         # Scanned pages are rendered beside the reports, for the person who grades them.
         options = replace(options, page_images_dir=reports / "pages")
     roster = load_roster(request.roster) if request.roster is not None else None
+    # Read before grading: a bad file stops the run before anything is stored.
+    times, extensions = read_deadline_files(rubric, request.submission_times, request.extensions)
     students = find_students(request.submissions)
     if options.student is not None and options.student not in {sid for sid, _ in students}:
         raise GraderError(
@@ -163,6 +169,9 @@ def grade(
             hint="pass --data DATA_ROOT, or --only written to regrade the written part alone",
         )
     gradebook = open_or_create(request.db)
+    store_deadline_files(
+        gradebook.scoped(rubric.assignment.id), times, extensions, actor=request.actor
+    )
     warnings += _roster_warnings(roster, [sid for sid, _ in students])
     if options.only in ("all", "notebooks") and rubric.models and not options.notebooks.unsandboxed:
         support = cgroup_support()

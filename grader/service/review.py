@@ -514,6 +514,8 @@ class ReviewAnswer:
     partial_words: tuple[str, ...] = ()  # the rubric's partial credit, in words
     read_view: ValueView = NO_VALUE  # what was read, drawn as the kind lays it out
     expected_view: ValueView = NO_VALUE  # what this answer was graded against
+    #: (id, text) of the comments reviewers saved for this question, applied with one key
+    saved_comments: tuple[tuple[int, str], ...] = ()
 
 
 def review_answer(
@@ -618,6 +620,7 @@ def review_answer(
         partial_words=partial_credit_words(rubric_question),
         read_view=view_value(graded.result.answer_read, layout=layout),
         expected_view=view_value(graded.result.expected, layout=layout),
+        saved_comments=tuple(scope.gradebook.saved_comments(question)),
     )
 
 
@@ -702,8 +705,12 @@ def decide(
     assignment: str | None = None,
     ticked: Sequence[int] | None = None,
     comment: str = "",
+    save_comment: bool = False,
 ) -> None:
     """Record a person's points for one answer, refused if the answer changed since `version`.
+
+    With `save_comment`, the comment is also kept for the question, offered on its other
+    answers' pages to apply with one key.
 
     `ticked` (concept questions) are the key points (1-based) the person ticked: kept with the
     decision, what the suggestions of the question's other answers learn from; `comment` is
@@ -723,6 +730,15 @@ def decide(
         key_points=key_points,
         comment=comment,
     )
+    if save_comment and comment.strip():
+        gradebook.save_comment(question, comment, actor=actor)
+
+
+def remove_saved_comment(
+    db: GradebookTarget | Gradebook, comment_id: int, *, assignment: str | None = None
+) -> bool:
+    """Forget a saved comment; decisions that used it keep their text."""
+    return _decider(db, assignment).remove_comment(comment_id)
 
 
 def _ticked_points(

@@ -43,8 +43,10 @@ from grader.storage.models import (
     OverrideRow,
     QuestionResultRow,
     RubricRow,
+    SavedCommentRow,
     StudentRow,
     SubmissionRow,
+    SubmissionTimeRow,
     WriteGenerationRow,
 )
 from grader.storage.notebook_runs import read_notebook_runs, store_notebook_runs
@@ -508,6 +510,102 @@ class Gradebook:
                 )
             )
             return True
+
+    def record_submission_times(
+        self,
+        *,
+        times: Mapping[str, datetime] | None = None,
+        extensions: Mapping[str, datetime] | None = None,
+        actor: str = "",
+    ) -> int:
+        """Record when students submitted and their extended due dates for this assignment
+        (each given mapping replaces that column for the students it names). Returns how
+        many students were recorded; the change is audited."""
+        times = dict(times or {})
+        extensions = dict(extensions or {})
+        with self._writing() as session:
+            assignment = self._assignment_in(session)
+            existing = {
+                row.student_id: row
+                for row in session.scalars(
+                    select(SubmissionTimeRow).where(SubmissionTimeRow.assignment_id == assignment)
+                )
+            }
+            now = self._clock()
+            for student in sorted(set(times) | set(extensions)):
+                row = existing.get(student)
+                if row is None:
+                    row = SubmissionTimeRow(assignment_id=assignment, student_id=student)
+                    session.add(row)
+                if student in times:
+                    row.submitted_at = times[student].isoformat()
+                if student in extensions:
+                    row.extended_due = extensions[student].isoformat()
+                row.recorded_at = now
+            session.add(
+                AuditRow(
+                    at=now,
+                    actor=actor,
+                    action="record submission times",
+                    student_id=None,
+                    question_id=None,
+                    before=None,
+                    after={"times": len(times), "extensions": len(extensions)},
+                    assignment_id=assignment,
+                )
+            )
+            return len(set(times) | set(extensions))
+
+    def save_comment(self, question_id: str, text: str, *, actor: str) -> None:
+        """Keep a reviewer's comment for `question_id` (the same text once)."""
+        cleaned = text.strip()
+        if not cleaned:
+            return
+        with self._writing() as session:
+            assignment = self._assignment_in(session)
+            exists = session.scalar(
+                select(SavedCommentRow.id).where(
+                    SavedCommentRow.assignment_id == assignment,
+                    SavedCommentRow.question_id == question_id,
+                    SavedCommentRow.text == cleaned,
+                )
+            )
+            if exists is None:
+                session.add(
+                    SavedCommentRow(
+                        assignment_id=assignment,
+                        question_id=question_id,
+                        text=cleaned,
+                        created_by=actor,
+                        created_at=self._clock(),
+                    )
+                )
+
+    def remove_comment(self, comment_id: int) -> bool:
+        """Forget a saved comment (decisions that used it keep their text); False if unknown."""
+        with self._writing() as session:
+            assignment = self._assignment_in(session)
+            done = session.execute(
+                delete(SavedCommentRow).where(
+                    SavedCommentRow.id == comment_id,
+                    SavedCommentRow.assignment_id == assignment,
+                )
+            )
+            return bool(getattr(done, "rowcount", 0))
+
+    def saved_comments(self, question_id: str) -> list[tuple[int, str]]:
+        """(id, text) of the comments saved for `question_id`, oldest first."""
+        with Session(self._engine) as session:
+            assignment = self._assignment_in(session)
+            rows = session.execute(
+                select(SavedCommentRow.id, SavedCommentRow.text)
+                .where(
+                    SavedCommentRow.assignment_id == assignment,
+                    SavedCommentRow.question_id == question_id,
+                )
+                .order_by(SavedCommentRow.id)
+            )
+            return [(row.id, row.text) for row in rows]
 
     # Reads
 

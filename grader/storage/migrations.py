@@ -241,6 +241,30 @@ _OVERRIDES_REMEMBER_KEY_POINTS_AND_COMMENT = (
 )
 
 
+# When each student submitted and their extended due date, per assignment; and the comments
+# a reviewer saved for a question, to apply to other answers with one key (issue #21).
+_SUBMISSION_TIMES_AND_SAVED_COMMENTS = (
+    """CREATE TABLE submission_times (
+        assignment_id VARCHAR NOT NULL,
+        student_id VARCHAR NOT NULL,
+        submitted_at VARCHAR,
+        extended_due VARCHAR,
+        recorded_at DATETIME NOT NULL,
+        PRIMARY KEY (assignment_id, student_id)
+    )""",
+    """CREATE TABLE saved_comments (
+        id INTEGER NOT NULL,
+        assignment_id VARCHAR NOT NULL,
+        question_id VARCHAR NOT NULL,
+        text TEXT NOT NULL,
+        created_by VARCHAR NOT NULL,
+        created_at DATETIME NOT NULL,
+        PRIMARY KEY (id),
+        CONSTRAINT uq_saved_comments_text UNIQUE (assignment_id, question_id, text)
+    )""",
+)
+
+
 def _name_old_runs(connection: Connection) -> None:
     """Best effort for gradebooks made before assignments were recorded: a run whose rubric file
     is still where it was read takes the assignment id written in it; its parts, and the
@@ -287,6 +311,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "0006_overrides_remember_key_points_and_comment",
         _run_statements(_OVERRIDES_REMEMBER_KEY_POINTS_AND_COMMENT),
+    ),
+    Migration(
+        "0007_submission_times_and_saved_comments",
+        _run_statements(_SUBMISSION_TIMES_AND_SAVED_COMMENTS),
     ),
 )
 

@@ -249,6 +249,40 @@ class RubricRow(Base):
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class SubmissionTimeRow(Base):
+    """When a student submitted an assignment and their due date if extended (issue #21).
+
+    Recorded from the course's files (an LMS export or the roster; an extensions CSV), per
+    assignment, not per run: the late penalty is computed from it and the rubric of record
+    whenever grades are read, so a changed policy or a new extension applies at once.
+    Times are ISO 8601 text with their offset, as the course gave them.
+    """
+
+    __tablename__ = "submission_times"
+
+    assignment_id: Mapped[str] = mapped_column(String, primary_key=True)
+    student_id: Mapped[str] = mapped_column(String, primary_key=True)
+    submitted_at: Mapped[str | None] = mapped_column(String)
+    extended_due: Mapped[str | None] = mapped_column(String)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SavedCommentRow(Base):
+    """A reviewer's comment saved for one question, offered on its other answers' pages."""
+
+    __tablename__ = "saved_comments"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "question_id", "text", name="uq_saved_comments_text"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(String)
+    question_id: Mapped[str] = mapped_column(String)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class NotebookRunRow(Base):
     """One executed notebook of one student in one run: status, failure, and the executed file."""
 

@@ -8,6 +8,7 @@ or open sessions of its own.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import Row, and_, func, select
 from sqlalchemy.orm import Session
 
+from grader.deadlines import Deadline, lateness
 from grader.results import (
     GradedQuestion,
     Override,
@@ -27,7 +29,7 @@ from grader.results import (
     awaits_confirmation,
     needs_attention,
 )
-from grader.rubric.catalogue import QuestionCatalogue, natural_key
+from grader.rubric.catalogue import QuestionCatalogue, assignment_maximum, natural_key
 from grader.storage.models import (
     AuditRow,
     GradedPartRow,
@@ -35,6 +37,7 @@ from grader.storage.models import (
     OverrideRow,
     QuestionResultRow,
     RubricRow,
+    SubmissionTimeRow,
 )
 
 # Dict lookups: calling the enum class costs as much as the rest of building a result.
@@ -141,7 +144,41 @@ def latest_grades(
                 questions=tuple(questions),
             )
         )
+    if catalogue is not None and catalogue.deadline is not None:
+        grades = _with_lateness(session, grades, catalogue, catalogue.deadline, assignment)
     return grades
+
+
+def _with_lateness(
+    session: Session,
+    grades: list[StudentGrades],
+    catalogue: QuestionCatalogue,
+    deadline: Deadline,
+    assignment: str | None,
+) -> list[StudentGrades]:
+    """Each student with a recorded submission time gets their lateness under the rubric's
+    deadline and their extension (computed now: a changed policy or extension applies at once)."""
+    query = select(SubmissionTimeRow)
+    if assignment is not None:
+        query = query.where(SubmissionTimeRow.assignment_id == assignment)
+    rows = {row.student_id: row for row in session.scalars(query)}
+    updated = []
+    for grades_of in grades:
+        row = rows.get(grades_of.student_id)
+        if row is None or not row.submitted_at:
+            updated.append(grades_of)
+            continue
+        late = lateness(
+            datetime.fromisoformat(row.submitted_at),
+            deadline,
+            extended_due=datetime.fromisoformat(row.extended_due) if row.extended_due else None,
+            earned=grades_of.questions_total,
+            maximum=assignment_maximum(
+                {q.question_id: q.max_points for q in grades_of.questions}, catalogue
+            ),
+        )
+        updated.append(dataclasses.replace(grades_of, late=late))
+    return updated
 
 
 def _graded_question(row: Row[Any], override: OverrideRow | None) -> GradedQuestion:

@@ -329,6 +329,7 @@ def create_app(config: ReviewConfig) -> Starlette:
                 version=str(form.get("version", "")),
                 ticked=ticked,
                 comment=comment,
+                save_comment=bool(form.get("save_comment")),
             )
         except GraderError as error:
             return refused(error, back)
@@ -355,6 +356,20 @@ def create_app(config: ReviewConfig) -> Starlette:
         return RedirectResponse(
             _with_notice(back, f"undone; {notice}" if notice else "undone"), status_code=303
         )
+
+    async def remove_comment(request: Request) -> Response:
+        student = request.path_params["student"]
+        question = request.path_params["question"]
+        back = _answer_url(student, question)
+        form = await request.form()
+        try:
+            removed = service.remove_saved_comment(gradebook, int(str(form.get("comment_id", ""))))
+        except ValueError:
+            removed = False
+        except GraderError as error:
+            return refused(error, back)
+        notice = "saved comment removed" if removed else "no such saved comment"
+        return RedirectResponse(_with_notice(back, notice), status_code=303)
 
     def reports_follow(students: Sequence[str]) -> str | None:
         """Rewrite the decided students' report files and the class summary; a problem, or None."""
@@ -472,6 +487,7 @@ def create_app(config: ReviewConfig) -> Starlette:
         Route("/answer/{student}/{question}/decide", decide, methods=["POST"]),
         Route("/answer/{student}/{question}/pages/{number:int}", page_image),
         Route("/answer/{student}/{question}/undo", undo, methods=["POST"]),
+        Route("/answer/{student}/{question}/comments/remove", remove_comment, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(TokenCheck, token=config.token)] if config.token else []

@@ -131,7 +131,7 @@ def test_moodle_export_needs_a_roster_and_names_who_is_left_out(course):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:2] == [
         "Email address,Grade,Feedback",
-        "ann@example.edu,5,5 / 100",
+        "ann@example.edu,5,5 / 100. See your feedback report for each question.",
     ]
     assert "cat@example.edu,,no submission" in result.stdout  # blank, not a real 0
     assert "left out: no email in the roster: zoe" in result.stderr

@@ -82,16 +82,20 @@ def test_histogram_bars_count_points(cohort, questions):
 def test_statistics_table(cohort, questions):
     markdown = render_class_summary_markdown(cohort, questions)
     rows = {
-        line.split(" | ")[0][2:]: line.split(" | ")[1:12]
+        line.split(" | ")[0][2:]: line.split(" | ")[1:15]
         for line in markdown.splitlines()
-        if re.match(r"^\| q\d+ \|", line)
+        if re.match(r"^\| q\d+ \| [A-Z0-9]", line)
     }
-    # title, students, mean, median, max, graded, needs review, of which concept, missing, error, overridden
+    # title, students, mean, median, lowest, highest, spread (sd), max, graded, needs review,
+    # of which concept, missing, error, overridden
     assert rows["q1"] == [
         "Convolve I with F, no padding.",
         "4",
         "1.38",
         "1.75",
+        "0",
+        "2",
+        "0.82",
         "2",
         "3",
         "0",
@@ -100,8 +104,22 @@ def test_statistics_table(cohort, questions):
         "1",
         "0",
     ]
-    assert rows["q4"][1:11] == ["3", "1.33", "1", "3", "1", "2", "2", "0", "0", "0"]
-    assert rows["q3"][1:4] == ["0", "—", "—"]
+    assert rows["q4"][1:14] == [
+        "3",
+        "1.33",
+        "1",
+        "0",
+        "3",
+        "1.25",
+        "3",
+        "1",
+        "2",
+        "2",
+        "0",
+        "0",
+        "0",
+    ]
+    assert rows["q3"][1:7] == ["0", "—", "—", "—", "—", "—"]
     page = render_class_summary_html(cohort, questions)
     assert (
         '<tr><td>q7</td><td class="text">Output size of 16 filters 3×3×32.</td><td>3</td>' in page
@@ -153,3 +171,28 @@ def test_attention_reasons_grouped_per_reason(graded, make_student, questions):
     assert (
         "- frank: needs review (the file is a scan without a text layer): q1, q3, q11" in markdown
     )
+
+
+def test_key_point_coverage_and_decisions_per_reviewer(graded, make_student, questions):
+    """Issue #21: staff see what the class missed, per key point, and who decided what."""
+    evidence = [
+        {"key_point": "The filter is a template.", "covered": True},
+        {"key_point": "High response where the patch resembles it.", "covered": False},
+    ]
+
+    def q4(points: float, **more) -> object:
+        return graded("q4", points=points, max_points=3, details={"evidence": evidence}, **more)
+
+    cohort = [
+        make_student("s1", (q4(1.5),)),  # the grader's suggestion: first point only
+        make_student("s2", (q4(3, overridden=True, suggested_points=1.5),)),  # a person: all
+        make_student("s3", (q4(0, overridden=True, suggested_points=1.5),)),  # a person: none
+    ]
+    markdown = render_class_summary_markdown(cohort, questions)
+    assert "| q4 | The filter is a template. | 2 | 3 | 67% | 2 |" in markdown
+    assert "| q4 | High response where the patch resembles it. | 1 | 3 | 33% | 2 |" in markdown
+    # make_question records no actor: the decisions show as "unknown"
+    assert "| unknown | 2 | 2 | 1 | 1 |" in markdown
+    page = render_class_summary_html(cohort, questions)
+    assert '<table class="stats" id="key-point-stats">' in page
+    assert "<tr><td>unknown</td><td>2</td><td>2</td><td>1</td><td>1</td></tr>" in page

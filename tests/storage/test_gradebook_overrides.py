@@ -33,7 +33,9 @@ def test_override_sets_points_and_keeps_the_suggestion(graded: Gradebook):
     assert q4.overridden is True
     assert q4.override_reason == "covers key point b"
     assert q4.suggested_points == 1.0
-    assert q4.feedback == "Feedback for q4."  # the rest is the grader's result
+    # the feedback says the decision, not the grader's suggestion; the rest is the grader's
+    assert q4.feedback == "A person graded this answer: 1.75 of 2 points (covers key point b)."
+    assert q4.result.feedback == "Feedback for q4."
     assert _question(graded, "s1", "q5").overridden is False
     assert _question(graded, "s2", "q4").points == 1.0  # other students untouched
     [s1] = graded.latest_grades("s1")

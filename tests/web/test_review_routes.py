@@ -343,3 +343,31 @@ def test_the_queue_filters_by_status_on_the_page_and_in_the_cli(client: TestClie
         "s4",
         "html",
     }
+
+
+def test_a_saved_comment_is_offered_on_the_questions_other_answers(client):
+    """Issue #21: a reviewer's comment, saved once, is one key away on every other answer."""
+    first = client.get("/answer/s0/q4").text
+    version = re.search(r'name="version" value="([^"]+)"', first).group(1)
+    saved = client.post(
+        "/answer/s0/q4/decide",
+        data={
+            "points": "2",
+            "reason": "two of three",
+            "comment": "Say where the response peaks.",
+            "save_comment": "1",
+            "version": version,
+        },
+    )
+    assert saved.status_code == 200
+    other = client.get("/answer/s1/q4").text
+    assert (
+        '<button type="button" class="use-comment" data-key="a" '
+        'data-text="Say where the response peaks."><kbd>a</kbd> Say where the response peaks.'
+    ) in other
+    assert "save it for every q4 answer" in other
+    assert "saved-comments" not in client.get("/answer/s1/q5").text  # only q4's answers
+    comment_id = re.search(r'name="comment_id" value="(\d+)"', other).group(1)
+    removed = client.post("/answer/s1/q4/comments/remove", data={"comment_id": comment_id})
+    assert removed.status_code == 200 and "saved comment removed" in removed.text
+    assert "saved-comments" not in client.get("/answer/s1/q4").text

@@ -1,6 +1,6 @@
 // Keyboard for the review pages (hand-written: no htmx copy could be vendored offline).
 // Queue: j/k move the selection, Enter opens it, c confirms the largest group (after a prompt). Answer: digits
-// toggle key points and the points follow, Enter saves and moves on (not an answer that needs attention: its Save
+// toggle key points and the points follow, letters a-i put a saved comment in the comment field, Enter saves and moves on (not an answer that needs attention: its Save
 // button only), s skips, j/k next/previous.
 (function () {
   "use strict";
@@ -35,8 +35,16 @@
     }
     event.preventDefault();
   }
+  function useComment(button) {
+    var field = document.getElementById("comment");
+    field.value = button.dataset.text;
+    field.classList.add("filled");
+  }
   function answerKeys(event, form) {
-    if (/^[1-9]$/.test(event.key)) {
+    var saved = /^[a-i]$/.test(event.key) && document.querySelector('button.use-comment[data-key="' + event.key + '"]');
+    if (saved) {
+      useComment(saved);
+    } else if (/^[1-9]$/.test(event.key)) {
       var box = document.querySelectorAll("input.key-point")[parseInt(event.key, 10) - 1];
       if (!box) return;
       box.checked = !box.checked;
@@ -60,6 +68,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input.key-point").forEach(function (box) {
       box.addEventListener("change", recompute);
+    });
+    document.querySelectorAll("button.use-comment").forEach(function (button) {
+      button.addEventListener("click", function () { useComment(button); });
     });
     var form = document.getElementById("decide");
     var rows = document.querySelectorAll("tr.item");
