@@ -41,7 +41,7 @@ class RunInfo:
 
 def resume_command(run: dict[str, Any], *, db: GradebookTarget) -> str | None:
     """The command that finishes `run` (a dict from `Gradebook.runs()`): the same submissions,
-    rubric, gradebook, part, student, data and variants it started with."""
+    rubric, gradebook, part, student, data, variants and notebook cluster it started with."""
     options = run.get("options") or {}
     submissions = options.get("submissions")
     if not submissions:
@@ -57,9 +57,19 @@ def resume_command(run: dict[str, Any], *, db: GradebookTarget) -> str | None:
         words += ["--only", only]
     if options.get("student"):
         words += ["--student", options["student"]]
-    data_root = (options.get("notebooks") or {}).get("data_root")
+    notebooks = options.get("notebooks") or {}
+    data_root = notebooks.get("data_root")
     if data_root and only != "written":
         words += ["--data", str(data_root)]
+    if only != "written":  # where the notebooks ran: the resumed run must run them there too
+        if notebooks.get("scheduler"):
+            words += ["--scheduler", str(notebooks["scheduler"])]
+        if notebooks.get("scheduler_tls"):
+            words += ["--scheduler-tls", str(notebooks["scheduler_tls"])]
+        if notebooks.get("kernel_env_given") and notebooks.get("kernel_env"):
+            words += ["--kernel-env", str(notebooks["kernel_env"])]
+        if notebooks.get("gpu"):
+            words.append("--gpu")
     if options.get("variants_dir"):
         words += ["--variants", str(options["variants_dir"])]
     return shlex.join(words)

@@ -103,6 +103,26 @@ def test_resume_command_repeats_what_the_run_was_started_with():
         "--student bob --data /data/root"
     )
     assert service.resume_command({**run, "options": {}}, db=Path("grades.sqlite")) is None
+    # a run sent to a cluster resumes on that cluster (issue #21), not on this machine
+    clustered = {
+        **run,
+        "options": {
+            **run["options"],
+            "notebooks": {
+                "data_root": "/data/root",
+                "scheduler": "tls://sched:8786",
+                "scheduler_tls": "tls.toml",
+                "kernel_env": "/opt/env",
+                "kernel_env_given": True,
+                "gpu": True,
+            },
+        },
+    }
+    assert service.resume_command(clustered, db=Path("grades.sqlite")) == (
+        "grader grade 'my subs' --resume 4 --rubric other/rubric.toml --only notebooks "
+        "--student bob --data /data/root --scheduler tls://sched:8786 --scheduler-tls tls.toml "
+        "--kernel-env /opt/env --gpu"
+    )
 
 
 def test_gradebook_use_cases_never_create_a_gradebook(tmp_path):
