@@ -402,7 +402,7 @@ def late(
 ) -> None:
     """Record submission times and extensions; list who is late and the penalty.
 
-    The rubric's [assignment] sets the due date and [assignment.late] the policy. The
+    The rubric's \\[assignment] table sets the due date and its `late` the policy. The
     penalty is its own line in reports and exports, never taken from a question; nothing
     is re-graded. Run `grader reports` afterwards to rewrite the report files.
     """

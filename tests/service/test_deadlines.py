@@ -224,3 +224,8 @@ def test_times_for_a_rubric_without_a_due_date_are_refused_before_grading(
     assert result.exit_code == 2
     assert "the rubric sets no due date" in result.output and "add due = " in result.output
     assert not db.exists()
+
+
+def test_late_help_names_the_rubric_table_as_written():
+    shown = " ".join(runner.invoke(app, ["late", "--help"]).output.split())
+    assert "The rubric's [assignment] table sets the due date" in shown
