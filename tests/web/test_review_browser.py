@@ -5,58 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from typer.testing import CliRunner
 
 from grader.cli.app import app
-from grader.web import ReviewConfig, create_app
-from tests.web.conftest import RUBRIC
-
-CHROMIUM = Path("/usr/bin/chromium")
+from grader.web import ReviewConfig
+from tests.web.conftest import RUBRIC, free_port, serving
 
 
 @pytest.fixture
 def base_url(db: Path) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(ReviewConfig(db=db, rubric=RUBRIC, reviewer="ta-browser")),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the review server did not start in 10 s"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    assert CHROMIUM.exists(), (
-        f"{CHROMIUM} is missing: run `make browser-tools` (apt-get install -y chromium)"
-    )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+    with serving(ReviewConfig(db=db, rubric=RUBRIC, reviewer="ta-browser"), free_port()) as url:
+        yield url
 
 
 def exported_q4(db: Path) -> dict[str, str]:

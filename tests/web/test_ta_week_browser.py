@@ -8,22 +8,17 @@ import csv
 import io
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from typer.testing import CliRunner
 
 from grader.cli.app import app
-from grader.web import ReviewConfig, create_app
-from tests.web.conftest import ROOT
+from grader.web import ReviewConfig
+from tests.web.conftest import ROOT, free_port, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 runner = CliRunner()
 
 
@@ -58,9 +53,7 @@ def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def base_url(course: Path) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     config = ReviewConfig(
         db=course / "g.sqlite",
         rubric=None,
@@ -68,31 +61,8 @@ def base_url(course: Path) -> Iterator[str]:
         reports_dir=course / "reports",
         public_url=f"http://127.0.0.1:{port}",
     )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the review server did not start in 10 s"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    assert CHROMIUM.exists(), (
-        f"{CHROMIUM} is missing: run `make browser-tools` (apt-get install -y chromium)"
-    )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+    with serving(config, port) as url:
+        yield url
 
 
 def test_a_ta_week_in_the_browser(course: Path, base_url: str, page: Page):
