@@ -43,8 +43,8 @@ def deadline_of(rubric: Rubric) -> Deadline:
         raise GraderError(
             "the rubric sets no due date, so submission times and extensions mean nothing",
             path=rubric.path,
-            hint="add due = 2026-11-20T23:59:00+01:00 (and optionally [assignment.late]) "
-            "to its [assignment] table",
+            hint="add due = 2026-11-20T23:59:00+01:00 (and optionally late = {...}) to its "
+            "[assignment] table; a gradebook already graded reads it after `grader rescore`",
         )
     return deadline
 
