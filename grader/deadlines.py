@@ -107,24 +107,23 @@ def lateness(
     due = extended_due or deadline.due
     late_by = max(submitted_at - due, timedelta(0))
     policy = deadline.policy
+
+    def standing(penalty: float, words: str, *, accepted: bool = True) -> Lateness:
+        return Lateness(
+            submitted_at, due, extended_due is not None, late_by, penalty, accepted, words
+        )
+
+    if late_by == timedelta(0):
+        return standing(0.0, "")
     due_words = f"due {_when(due.astimezone(deadline.timezone))}" + (
         " with your extension" if extended_due is not None else ""
     )
-    if late_by == timedelta(0):
-        return Lateness(submitted_at, due, extended_due is not None, late_by, 0.0, True, "")
     late_words = f"Submitted {_duration_words(late_by)} after the deadline ({due_words})"
     if policy is None:
-        return Lateness(
-            submitted_at, due, extended_due is not None, late_by, 0.0, True, late_words + "."
-        )
+        return standing(0.0, late_words + ".")
     if late_by <= timedelta(minutes=policy.grace_minutes):
-        return Lateness(
-            submitted_at,
-            due,
-            extended_due is not None,
-            late_by,
+        return standing(
             0.0,
-            True,
             f"{late_words}, within the {policy.grace_minutes:g}-minute grace period: no penalty.",
         )
     too_late = policy.accepted_until_days is not None and late_by > timedelta(
@@ -136,14 +135,10 @@ def lateness(
             if not policy.accepted
             else f"work more than {policy.accepted_until_days:g} days late is not accepted"
         )
-        return Lateness(
-            submitted_at,
-            due,
-            extended_due is not None,
-            late_by,
+        return standing(
             round(max(earned, 0.0), 2),
-            False,
             f"{late_words}; {reason}: the late penalty takes the total to 0.",
+            accepted=False,
         )
     days = math.ceil(late_by / timedelta(days=1))
     percent = min(policy.percent_per_day * days, policy.max_percent)
@@ -153,13 +148,8 @@ def lateness(
         if percent == policy.max_percent and percent < policy.percent_per_day * days
         else ""
     )
-    return Lateness(
-        submitted_at,
-        due,
-        extended_due is not None,
-        late_by,
+    return standing(
         penalty,
-        True,
         f"{late_words}: {days} day{'s' if days != 1 else ''} late at "
         f"{policy.percent_per_day:g}% of {maximum:g} points per day = {percent:g}%{cap}, "
         f"a penalty of {penalty:g} points.",
