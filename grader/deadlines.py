@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from grader.errors import GraderError
+from grader.roster import normal_id
 
 
 class LatePolicy(BaseModel):
@@ -242,7 +243,7 @@ def read_submission_times(path: Path, zone: tzinfo) -> dict[str, datetime]:
     time_column = _column(fields, _TIME_COLUMNS, path, "submission times")
     times: dict[str, datetime] = {}
     for number, row in enumerate(rows, start=2):
-        student, when = row.get(student_column, ""), row.get(time_column, "")
+        student, when = normal_id(row.get(student_column, "")), row.get(time_column, "")
         if not student or when.lower() in _NO_TIME:
             continue
         try:
@@ -268,7 +269,7 @@ def read_extensions(path: Path, deadline: Deadline) -> dict[str, datetime]:
         )
     extensions: dict[str, datetime] = {}
     for number, row in enumerate(rows, start=2):
-        student = row.get(student_column, "")
+        student = normal_id(row.get(student_column, ""))
         if not student:
             continue
         try:

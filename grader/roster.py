@@ -144,7 +144,7 @@ def load_roster(path: Path, *, repeats_allowed: bool = False) -> Roster:
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue  # a blank line, or only separators
-            student_id = _nfc(row[id_column]) if id_column < len(row) else ""
+            student_id = normal_id(row[id_column]) if id_column < len(row) else ""
             if not student_id:
                 raise RosterError(
                     "no student id on this line",
@@ -163,7 +163,7 @@ def load_roster(path: Path, *, repeats_allowed: bool = False) -> Roster:
                     hint="keep one row per student",
                 )
             values = {
-                name: _nfc(row[index]) if index < len(row) else ""
+                name: normal_id(row[index]) if index < len(row) else ""
                 for name, index in positions.items()
             }
             entries[student_id] = RosterEntry(student_id=student_id, line=reader.line_num, **values)
@@ -176,5 +176,7 @@ def load_roster(path: Path, *, repeats_allowed: bool = False) -> Roster:
     return Roster(path=path, entries=tuple(entries.values()))
 
 
-def _nfc(text: str) -> str:
+def normal_id(text: str) -> str:
+    """A student id as the submission folders give it: trimmed, Unicode NFC (a Mac's "José"
+    is the same id as Windows')."""
     return unicodedata.normalize("NFC", text.strip())

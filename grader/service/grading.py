@@ -173,6 +173,12 @@ def grade(
         gradebook.scoped(rubric.assignment.id), times, extensions, actor=request.actor
     )
     warnings += _roster_warnings(roster, [sid for sid, _ in students])
+    unknown = sorted((set(times) | set(extensions)) - {sid for sid, _ in students})
+    if unknown:  # their lateness would never apply, without a word
+        warnings.append(
+            f"{len(unknown)} id(s) in --times/--extensions match no submission folder: "
+            f"{', '.join(unknown[:20])} (fix: check the ids match the folder names)"
+        )
     if options.only in ("all", "notebooks") and rubric.models and not options.notebooks.unsandboxed:
         support = cgroup_support()
         if not support.available:  # the run goes on with per-process caps: say so

@@ -16,7 +16,14 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from grader.cli.app import app
-from grader.deadlines import Deadline, LatePolicy, lateness, parse_time, read_extensions
+from grader.deadlines import (
+    Deadline,
+    LatePolicy,
+    lateness,
+    parse_time,
+    read_extensions,
+    read_submission_times,
+)
 from grader.errors import GraderError
 from grader.rubric.model import AssignmentSettings
 
@@ -88,6 +95,9 @@ def test_times_and_extensions_files(tmp_path: Path):
         2026, 11, 21, 8, 0, tzinfo=CET
     )
     assert parse_time("2026-11-21T07:00:00Z", CET).astimezone(UTC).hour == 7
+    nfd = tmp_path / "mac.csv"  # a Mac writes "José" decomposed; the folder name is NFC
+    nfd.write_text("student_id,submitted_at\nJose\u0301,2026-11-21T08:00:00+01:00\n")
+    assert list(read_submission_times(nfd, CET)) == ["Jos\u00e9"]
     extensions = tmp_path / "ext.csv"
     extensions.write_text("student_id,due,days\nbob,,2\ncarol,2026-11-25T12:00:00+01:00,\n")
     read = read_extensions(extensions, TEN_A_DAY)
@@ -123,7 +133,7 @@ def course(tmp_path: Path, monkeypatch):
         'alice,Submitted,"Saturday, 21 November 2026, 3:00 PM"\n'
         'bob,Submitted,"Saturday, 21 November 2026, 3:00 PM"\n'
     )
-    (tmp_path / "extensions.csv").write_text("student_id,days\nbob,1\n")
+    (tmp_path / "extensions.csv").write_text("student_id,days\nbob,1\nbbo,2\n")
     (tmp_path / "roster.csv").write_text("student_id,lms_id\nalice,101\nbob,102\n")
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -136,6 +146,11 @@ def test_a_late_submission_is_its_own_line_in_reports_and_exports(course: Path):
          "--reports", "out", "--times", "times.csv", "--extensions", "extensions.csv"],
     )  # fmt: skip
     assert graded.exit_code in (0, 1), graded.output
+    # a typo'd id would never be late or extended without a word: the run names it
+    assert (
+        "warning: 1 id(s) in --times/--extensions match no submission folder: bbo "
+        "(fix: check the ids match the folder names)"
+    ) in graded.stderr
     report = (course / "out" / "alice.md").read_text()
     # 63 written points less 10 % of the assignment's 100 (the notebooks are not graded yet)
     assert "**Total: 53 / 63**" in report
