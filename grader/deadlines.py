@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from grader.errors import GraderError
-from grader.roster import normal_id
+from grader.roster import csv_delimiter, normal_id
 
 
 class LatePolicy(BaseModel):
@@ -210,12 +210,7 @@ def _rows(path: Path, what: str) -> tuple[list[str], list[dict[str, str]]]:
         raise GraderError(
             f"cannot read the {what} file ({exc})", path=path, hint="save it as CSV (UTF-8)"
         ) from None
-    dialect: type[csv.Dialect] | csv.Dialect
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
     fields = [name.strip().lower() for name in reader.fieldnames or []]
     rows = [
         {str(key).strip().lower(): (value or "").strip() for key, value in row.items() if key}

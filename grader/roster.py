@@ -107,10 +107,7 @@ def load_roster(path: Path, *, repeats_allowed: bool = False) -> Roster:
     A student listed twice is an error, unless `repeats_allowed` (the first row counts).
     """
     text = _read_text(path)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    # Spreadsheets save "CSV" with ; or tabs in some locales: the header line tells which.
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
     entries: dict[str, RosterEntry] = {}
     try:
         header = next((row for row in reader if any(cell.strip() for cell in row)), None)
@@ -174,6 +171,12 @@ def load_roster(path: Path, *, repeats_allowed: bool = False) -> Roster:
     if not entries:
         raise RosterError("roster lists no students", path=path, hint="add one student id per line")
     return Roster(path=path, entries=tuple(entries.values()))
+
+
+def csv_delimiter(text: str) -> str:
+    """Spreadsheets save "CSV" with ; or tabs in some locales: the header line tells which."""
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    return max(",;\t", key=first_line.count)
 
 
 def normal_id(text: str) -> str:
